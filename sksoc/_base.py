@@ -1,0 +1,715 @@
+"""The estimator core shared by every sksoc classifier.
+
+An sksoc estimator is a scikit-learn classifier and transformer around two
+torch modules: an encoder, mapping X to an embedding, and a class head,
+mapping the embedding to class logits and, in training, to a loss. Data flows
+one way::
+
+    X -> validate_data -> float32 batches -> encoder -> embedding (transform)
+      -> head -> logits -> loss (fit) | probabilities, labels (predict)
+
+Training runs on skorch (see ``_training.py``). Subclasses differ only in the
+head they build and its parameters; everything else lives here, once.
+"""
+
+import contextlib
+import copy
+import inspect
+import numbers
+from abc import ABCMeta, abstractmethod
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import torch
+from scipy.special import log_softmax, softmax
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+from skorch.helper import predefined_split
+from torch import nn
+
+from ._training import (
+    StopOnNonFiniteLoss,
+    StopWhenNoImprovement,
+    TrainingData,
+    TrainingNet,
+    rows_as_tensor,
+    seeded_torch,
+)
+from .encoders import MLPEncoder
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": partial(torch.optim.SGD, momentum=0.9, nesterov=True),
+}
+# Encoder-constructor arguments filled in from the data when a module class
+# accepts them and the user did not set them.
+_ENCODER_SHAPE_ARGUMENTS = ("n_features_in", "embedding_dim")
+_MODULE_PREFIX = "module__"
+# Prediction works in batches whose logits stay under about 64 MB.
+_MAX_INFERENCE_ELEMENTS = 2**24
+_MAX_INFERENCE_BATCH = 4096
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+class BaseEmbeddingClassifier(
+    ClassNamePrefixFeaturesOutMixin,
+    ClassifierMixin,
+    TransformerMixin,
+    BaseEstimator,
+    metaclass=ABCMeta,
+):
+    """Base class of the sksoc classifiers; not meant to be used directly.
+
+    Subclasses declare their head's parameters in ``__init__`` and
+    ``_parameter_constraints`` and implement :meth:`_build_head`.
+    """
+
+    _parameter_constraints: dict = {
+        "module": [None, nn.Module, callable],
+        "hidden_layer_sizes": ["array-like"],
+        "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "device": [str, torch.device],
+        "verbose": ["verbose"],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        *,
+        module,
+        hidden_layer_sizes,
+        embedding_dim,
+        max_epochs,
+        batch_size,
+        lr,
+        optimizer,
+        weight_decay,
+        early_stopping,
+        validation_fraction,
+        n_iter_no_change,
+        tol,
+        random_state,
+        device,
+        verbose,
+        **module_params,
+    ):
+        self.module = module
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.embedding_dim = embedding_dim
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+        # Stored unchecked, as scikit-learn asks of __init__; fit rejects any
+        # name without the module__ prefix.
+        for name, value in module_params.items():
+            setattr(self, name, value)
+
+    @abstractmethod
+    def _build_head(self, n_classes, embedding_dim):
+        """The torch class head (a :class:`sksoc.heads.ClassHead`) to train."""
+
+    def _divergence_hint(self):
+        """Likely causes of a non-finite loss, for the error message."""
+        return (
+            f"The learning rate (lr={self.lr}) is probably too high for this "
+            "model and data; lower it, or standardise X."
+        )
+
+    # -- parameters ------------------------------------------------------------
+    # Encoder hyper-parameters are given as ``module__<name>`` (as in skorch) so
+    # that GridSearchCV can tune them; they are parameters like any other.
+
+    def _extra_params(self):
+        """Keyword arguments given to __init__ beyond its named parameters."""
+        named = set(self._get_param_names())
+        return {
+            name: value
+            for name, value in vars(self).items()
+            if name not in named and not name.startswith("_") and not name.endswith("_")
+        }
+
+    def _module_params(self):
+        """The encoder's parameters, without their ``module__`` prefix."""
+        extra = self._extra_params()
+        _check_module_param_names(type(self).__name__, extra)
+        return {name[len(_MODULE_PREFIX) :]: value for name, value in extra.items()}
+
+    def get_params(self, deep=True):
+        params = super().get_params(deep=deep)
+        params.update(self._extra_params())
+        return params
+
+    def set_params(self, **params):
+        module_params = {
+            name: params.pop(name)
+            for name in list(params)
+            if name.startswith(_MODULE_PREFIX)
+        }
+        super().set_params(**params)
+        for name, value in module_params.items():
+            setattr(self, name, value)
+        return self
+
+    # -- fitting -----------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train the encoder and the class head from scratch.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Any float or int dtype; computations run in
+            float32. A DataFrame is used as a numeric matrix.
+        y : array-like of shape (n_samples,)
+            Class labels of any type (ints, strings, ...).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; each sample's loss is scaled by its weight
+            divided by the mean weight.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        sksoc.exceptions.TrainingDivergedError
+            If the loss becomes NaN or infinite. The estimator is then left
+            exactly as it was before this call: a previously fitted model
+            keeps working.
+        """
+        with _restore_on_failure(self):
+            X, y = self._validate_training_data(X, y, reset=True)
+            sample_weight = self._check_training_weights(sample_weight, X)
+            classes, y_encoded = np.unique(y, return_inverse=True)
+            self._check_enough_classes(classes, y_encoded, sample_weight)
+            self.classes_ = classes
+            self.class_count_ = _class_counts(y_encoded, sample_weight, len(classes))
+            self._initialize_model(X)
+            self._train(X, y_encoded, sample_weight, epochs=self.max_epochs)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``(X, y)``, continuing from the current model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels; each must be one of ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class the model will know. Required on the first call (the
+            head has one representation per class); may be omitted, or must
+            match, afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator. On any error, including
+            :class:`~sksoc.exceptions.TrainingDivergedError` and
+            ``KeyboardInterrupt``, the estimator is left as it was.
+        """
+        with _restore_on_failure(self):
+            first_call = _check_partial_fit_first_call(self, classes)
+            X, y = self._validate_training_data(X, y, reset=first_call)
+            sample_weight = self._check_training_weights(sample_weight, X)
+            y_encoded = self._encode_labels(y)
+            counts = _class_counts(y_encoded, sample_weight, len(self.classes_))
+            if first_call:
+                self._check_enough_classes(self.classes_, np.arange(len(self.classes_)))
+                self.class_count_ = counts
+                self._initialize_model(X)
+            else:
+                # Train a copy, so that a failure cannot leave a half-updated model.
+                self.net_ = copy.deepcopy(self.net_)
+                self.class_count_ = self.class_count_ + counts
+            self._train(X, y_encoded, sample_weight, epochs=1)
+        return self
+
+    def _validate_training_data(self, X, y, *, reset):
+        _check_dataframe_is_numeric(X)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=(np.float64, np.float32),
+        )
+        _check_float32_range(X)
+        check_classification_targets(y)
+        return X, y
+
+    def _check_training_weights(self, sample_weight, X):
+        """Validated weights scaled to mean one, or None."""
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        return sample_weight * (len(sample_weight) / sample_weight.sum())
+
+    def _check_enough_classes(self, classes, y_encoded, sample_weight=None):
+        name = type(self).__name__
+        if len(classes) < 2:
+            raise ValueError(
+                f"{name} needs samples of at least 2 classes; got 1 class "
+                f"({classes[0]!r})."
+            )
+        if sample_weight is not None:
+            weighted = np.unique(y_encoded[sample_weight > 0])
+            if len(weighted) < 2:
+                raise ValueError(
+                    f"{name} needs at least 2 classes with positive sample_weight; "
+                    f"got 1 class ({classes[weighted[0]]!r})."
+                )
+
+    def _encode_labels(self, y):
+        y_encoded = np.searchsorted(self.classes_, y)
+        y_encoded = np.clip(y_encoded, 0, len(self.classes_) - 1)
+        unknown = self.classes_[y_encoded] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"y contains labels not in classes_: {np.unique(y[unknown]).tolist()}."
+            )
+        return y_encoded
+
+    def _check_device(self):
+        try:
+            device = torch.device(self.device)
+        except (RuntimeError, TypeError) as exc:
+            raise ValueError(f"Invalid device {self.device!r}: {exc}") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} was requested but CUDA is not available "
+                "on this machine; use device='cpu'."
+            )
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise ValueError(
+                f"device={self.device!r} was requested but MPS is not available "
+                "on this machine; use device='cpu'."
+            )
+        return device
+
+    def _initialize_model(self, X):
+        """Build the encoder, the head and the skorch net, seeded by random_state."""
+        device = self._check_device()
+        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        with seeded_torch(self._seed, "cpu"):
+            encoder = self._build_encoder(X.shape[1])
+            embedding_dim = _embedding_size(encoder, X)
+            head = self._build_head(len(self.classes_), embedding_dim)
+        monitor = "valid_loss" if self.early_stopping else "train_loss"
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            optimizer = _OPTIMIZERS[optimizer]
+        net = TrainingNet(
+            module=encoder,
+            criterion=head,
+            optimizer=optimizer,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            train_split=None,
+            callbacks=[
+                (
+                    "stop_on_non_finite_loss",
+                    StopOnNonFiniteLoss(self._divergence_hint()),
+                ),
+                (
+                    "stop_when_no_improvement",
+                    StopWhenNoImprovement(
+                        monitor,
+                        patience=self.n_iter_no_change,
+                        tol=self.tol,
+                        restore_best=self.early_stopping,
+                    ),
+                ),
+            ],
+            device=device,
+            verbose=self.verbose,
+            shuffle_generator=torch.Generator().manual_seed(self._seed),
+            # skorch formats its log table every epoch even when it prints nothing.
+            **({} if self.verbose else {"callbacks__print_log": None}),
+        )
+        net.initialize()
+        self.net_ = net
+        self.embedding_dim_ = embedding_dim
+
+    def _build_encoder(self, n_features):
+        module_params = self._module_params()
+        if self.module is None:
+            hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
+            try:
+                return MLPEncoder(
+                    n_features_in=n_features,
+                    embedding_dim=self.embedding_dim,
+                    hidden_layer_sizes=hidden,
+                    **module_params,
+                )
+            except TypeError as exc:
+                raise TypeError(
+                    f"Invalid module__ parameter for MLPEncoder: {exc}"
+                ) from None
+        if isinstance(self.module, nn.Module):
+            if module_params:
+                raise ValueError(
+                    "module__ parameters need `module` to be a class (or a "
+                    "callable returning a module); got a module instance, "
+                    f"{type(self.module).__name__}, with "
+                    f"{sorted(module_params)}."
+                )
+            # Train a copy: fitting never changes the caller's module, and a
+            # pretrained instance starts from its own weights.
+            return copy.deepcopy(self.module)
+        accepted = _accepted_arguments(self.module)
+        shape_arguments = {
+            "n_features_in": n_features,
+            "embedding_dim": self.embedding_dim,
+        }
+        for name in _ENCODER_SHAPE_ARGUMENTS:
+            if name not in module_params and (accepted is None or name in accepted):
+                module_params[name] = shape_arguments[name]
+        module_name = getattr(self.module, "__name__", repr(self.module))
+        try:
+            encoder = self.module(**module_params)
+        except TypeError as exc:
+            raise TypeError(
+                f"Could not build the encoder {module_name}(**{module_params}): {exc}"
+            ) from None
+        if not isinstance(encoder, nn.Module):
+            raise TypeError(
+                f"module must build a torch.nn.Module; {module_name} returned "
+                f"{type(encoder).__name__}."
+            )
+        return encoder
+
+    def _train(self, X, y_encoded, sample_weight, *, epochs):
+        data = TrainingData(X, y_encoded, sample_weight)
+        net = self.net_
+        # The n-th training call of one model gets its own, reproducible seed.
+        seed = int(
+            np.random.SeedSequence([self._seed, len(net.history)]).generate_state(1)[0]
+        )
+        if self.early_stopping and epochs > 1:
+            train_index, valid_index = _validation_split(
+                y_encoded, self.validation_fraction, seed
+            )
+            net.train_split = predefined_split(data.subset(valid_index))
+            data = data.subset(train_index)
+        try:
+            with seeded_torch(seed, net.device):
+                net.partial_fit(data, epochs=epochs)
+        finally:
+            # Do not keep the validation rows in the fitted model.
+            net.train_split = None
+
+    # -- prediction ----------------------------------------------------------------
+
+    def _validate_X(self, X):
+        _check_dataframe_is_numeric(X)
+        X = validate_data(
+            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
+        )
+        _check_float32_range(X)
+        return X
+
+    def _map_batches(self, X, fn):
+        """Apply ``fn(embedding)`` to the encoded rows of X in batches; numpy out."""
+        net = self.net_
+        encoder, head = net.module_, net.criterion_
+        encoder.eval()
+        head.eval()
+        n_classes = len(self.classes_)
+        batch_size = max(
+            1, min(_MAX_INFERENCE_BATCH, _MAX_INFERENCE_ELEMENTS // n_classes)
+        )
+        outputs = []
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], batch_size):
+                rows = rows_as_tensor(X, slice(start, start + batch_size))
+                outputs.append(fn(encoder(rows.to(net.device))).cpu().numpy())
+        return np.concatenate(outputs)
+
+    def _class_logits(self, X):
+        """Prediction logits, (n_samples, n_classes), float64."""
+        X = self._validate_X(X)
+        return self._map_batches(X, self.net_.criterion_.logits).astype(np.float64)
+
+    def decision_function(self, X):
+        """Class scores: the head's logits, without any training margin.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+            One logit per class. With two classes, scikit-learn's binary
+            convention applies: the logit of ``classes_[1]`` minus that of
+            ``classes_[0]``, positive where ``classes_[1]`` is predicted.
+        """
+        check_is_fitted(self)
+        logits = self._class_logits(X)
+        if logits.shape[1] == 2:
+            return logits[:, 1] - logits[:, 0]
+        return logits
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.classes_[np.argmax(self._class_logits(X), axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities: the softmax of the logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns ordered as ``classes_``; rows sum to one.
+        """
+        check_is_fitted(self)
+        return softmax(self._class_logits(X), axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed stably.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return log_softmax(self._class_logits(X), axis=1)
+
+    def transform(self, X):
+        """Embed X: the embedding the head compares with its classes.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        embedding : ndarray of shape (n_samples, embedding_dim_)
+            In X's float dtype (float32 stays float32, anything else gives
+            float64).
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X)
+        embedding = self._map_batches(X, self.net_.criterion_.embed)
+        return embedding.astype(X.dtype, copy=False)
+
+    # -- fitted state ---------------------------------------------------------------
+
+    @property
+    def _n_features_out(self):
+        return self.embedding_dim_
+
+    @property
+    def class_embeddings_(self):
+        """The class representations the head learned or was given, as an ndarray."""
+        return self.net_.criterion_.class_embeddings.detach().cpu().numpy().copy()
+
+    @property
+    def n_iter_(self):
+        """Number of epochs the model has been trained for."""
+        return len(self.net_.history)
+
+    @property
+    def history_(self):
+        """Per-epoch ``epoch``, ``train_loss``, ``valid_loss`` (if any) and ``dur``."""
+        keys = ("epoch", "train_loss", "valid_loss", "dur")
+        return [{k: row[k] for k in keys if k in row} for row in self.net_.history]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def _check_module_param_names(estimator_name, params):
+    invalid = sorted(name for name in params if not name.startswith(_MODULE_PREFIX))
+    if invalid:
+        raise TypeError(
+            f"{estimator_name} got unexpected parameter(s) {invalid}; beyond its "
+            "named parameters it takes only encoder parameters prefixed with "
+            "'module__'."
+        )
+
+
+def _check_hidden_layer_sizes(hidden_layer_sizes):
+    sizes = np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object))
+    if sizes.ndim != 1 or not all(
+        isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0
+        for size in sizes
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be a sequence of positive integers; got "
+            f"{hidden_layer_sizes!r}."
+        )
+    return tuple(int(size) for size in sizes)
+
+
+def _accepted_arguments(factory):
+    """Names ``factory`` accepts as keywords, or None when it takes ``**kwargs``."""
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters}
+
+
+def _embedding_size(encoder, X):
+    """Run the encoder on two rows to read off its embedding size."""
+    rows = rows_as_tensor(X, slice(0, 2))
+    was_training = encoder.training
+    encoder.eval()
+    try:
+        with torch.no_grad():
+            embedding = encoder(rows)
+    except Exception as exc:
+        raise ValueError(
+            f"The encoder {type(encoder).__name__} failed on input of shape "
+            f"{tuple(rows.shape)}: {exc}"
+        ) from exc
+    finally:
+        encoder.train(was_training)
+    if not isinstance(embedding, torch.Tensor) or embedding.ndim != 2:
+        shape = getattr(embedding, "shape", type(embedding).__name__)
+        raise ValueError(
+            f"The encoder must map X of shape (n_samples, n_features) to a tensor "
+            f"of shape (n_samples, embedding_dim); {type(encoder).__name__} "
+            f"returned {shape}."
+        )
+    return int(embedding.shape[1])
+
+
+def _class_counts(y_encoded, sample_weight, n_classes):
+    return np.bincount(y_encoded, weights=sample_weight, minlength=n_classes).astype(
+        np.float64
+    )
+
+
+def _validation_split(y_encoded, fraction, seed):
+    """Stratified train/validation indices; a plain split for singleton classes."""
+    index = np.arange(len(y_encoded))
+    n_valid = max(1, round(fraction * len(index)))
+    if n_valid >= len(index):
+        raise ValueError(
+            f"early_stopping needs at least 2 samples to hold out a validation "
+            f"set; got {len(index)}."
+        )
+    try:
+        return train_test_split(
+            index, test_size=n_valid, stratify=y_encoded, random_state=seed
+        )
+    except ValueError:
+        # A class with one member, or fewer validation rows than classes.
+        return train_test_split(index, test_size=n_valid, random_state=seed)
+
+
+def _check_dataframe_is_numeric(X):
+    if not isinstance(X, pd.DataFrame):
+        return
+    non_numeric = [
+        str(name)
+        for name, dtype in X.dtypes.items()
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        )
+    ]
+    if non_numeric:
+        raise ValueError(
+            f"X has non-numeric columns {non_numeric}; encode them first, for "
+            "example with a OneHotEncoder in a ColumnTransformer."
+        )
+
+
+def _check_float32_range(X):
+    values = X.data if sp.issparse(X) else X
+    if values.dtype == np.float64 and values.size:
+        largest = max(values.max(), -values.min())
+        if largest > _FLOAT32_MAX:
+            raise ValueError(
+                f"Input X contains values too large for float32 (largest magnitude "
+                f"{largest:.3g} > {_FLOAT32_MAX:.3g}), in which sksoc computes. "
+                "Rescale X, for example with a StandardScaler."
+            )
+
+
+@contextlib.contextmanager
+def _restore_on_failure(estimator):
+    """Leave ``estimator``'s attributes untouched if the block raises anything."""
+    saved = dict(vars(estimator))
+    try:
+        yield
+    except BaseException:
+        vars(estimator).clear()
+        vars(estimator).update(saved)
+        raise
