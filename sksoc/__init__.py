@@ -1,12 +1,25 @@
 """sksoc: classification heads that are also embeddings.
 
 scikit-learn estimators whose last layer is an embedding of the classes:
-Self-Organizing Class embeddings (:class:`SOCClassifier`).
+Self-Organizing Class embeddings (:class:`SOCClassifier`), fixed random class
+vectors (:class:`FixedRandomClassifier`), angular margins
+(:class:`MarginClassifier`), and the plain softmax baseline
+(:class:`SoftmaxClassifier`).
 """
 
+from ._fixed import FixedRandomClassifier
+from ._margin import MarginClassifier
 from ._soc import SOCClassifier
+from ._softmax import SoftmaxClassifier
 from .exceptions import TrainingDivergedError
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["SOCClassifier", "TrainingDivergedError", "__version__"]
+__all__ = [
+    "FixedRandomClassifier",
+    "MarginClassifier",
+    "SOCClassifier",
+    "SoftmaxClassifier",
+    "TrainingDivergedError",
+    "__version__",
+]

@@ -14,9 +14,11 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
+from ._docstrings import fill_shared_sections
 from .heads import SOCHead
 
 
+@fill_shared_sections
 class SOCClassifier(BaseEmbeddingClassifier):
     """Classifier with Self-Organizing Class embeddings.
 
@@ -32,18 +34,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
 
     Parameters
     ----------
-    module : None, torch.nn.Module class or instance, default=None
-        The encoder. None builds an :class:`~sksoc.encoders.MLPEncoder`
-        with ``hidden_layer_sizes``. A class (or any callable returning a
-        module) is called with the ``module__*`` parameters, plus
-        ``n_features_in`` and ``embedding_dim`` when its signature takes
-        them; an instance is deep-copied and trained from its current
-        weights. The embedding size is read off the encoder's output.
-    hidden_layer_sizes : tuple of int, default=(128,)
-        Hidden widths of the default MLP encoder; ignored with a ``module``.
-    embedding_dim : int, default=16
-        Size of the embedding (of the default encoder, and of a ``module``
-        class that takes ``embedding_dim``).
+    {encoder_parameters}
     learn_scale : bool, default=False
         Learn a positive diagonal scale per class (``class_scales_``),
         parametrised as ``1e-3 + softplus(raw)``. The fixed unit scale is
@@ -57,68 +48,17 @@ class SOCClassifier(BaseEmbeddingClassifier):
         as the class means move apart, so the embedding grows without bound;
         0.1 (the value of the SOC reference code) gives the means a finite
         resting distance and keeps the densities meaningful.
-    max_epochs : int, default=200
-        Maximum number of passes over the training data.
-    batch_size : int, default=64
-        Training mini-batch size.
-    lr : float, default=3e-3
-        Learning rate.
-    optimizer : {"adam", "adamw", "sgd"} or callable, default="adam"
-        Optimiser; "sgd" uses Nesterov momentum 0.9. A callable (such as a
-        :class:`torch.optim.Optimizer` class) is called as
-        ``optimizer(params, lr=lr, weight_decay=weight_decay)``.
-    weight_decay : float, default=0.0
-        Weight decay (L2 penalty) of the optimiser.
-    early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the training data,
-        stop when its loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the best epoch's weights.
-        Otherwise training stops when the training loss stalls likewise.
-    validation_fraction : float, default=0.1
-        Share of the training data held out when ``early_stopping``.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before training stops.
-    tol : float, default=1e-4
-        Improvement of the monitored loss that counts as progress.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation, shuffling, dropout and the validation
-        split. An int makes fits reproducible; the caller's global torch
-        random state is never changed.
-    device : str or torch.device, default="cpu"
-        Where to train and predict, such as "cuda".
-    verbose : int, default=0
-        0 prints nothing; above 0 prints a line per epoch.
-    **module_params
-        Encoder parameters prefixed with ``module__``, such as
-        ``module__dropout=0.1`` for the default MLP or ``module__width=64``
-        for a user's module class; tunable with ``GridSearchCV``.
+    {training_parameters}
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.
     class_embeddings_ : ndarray of shape (n_classes, embedding_dim_)
         The class means.
     class_scales_ : ndarray of shape (n_classes, embedding_dim_) or None
         The learned class scales; None unless ``learn_scale``.
-    class_count_ : ndarray of shape (n_classes,)
-        Weighted number of training samples per class.
     class_prior_ : ndarray of shape (n_classes,)
         Class frequencies in the training data, used by :meth:`score_samples`.
-    embedding_dim_ : int
-        Size of the embedding.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when X had string column names.
-    n_iter_ : int
-        Number of epochs run.
-    history_ : list of dict
-        Per epoch: ``epoch``, ``train_loss``, ``valid_loss`` (with
-        early stopping) and ``dur`` (seconds).
-    net_ : skorch.NeuralNet
-        The trained skorch net: encoder as ``net_.module_``, head
-        (:class:`~sksoc.heads.SOCHead`) as ``net_.criterion_``.
+    {fitted_attributes}
 
     See Also
     --------

@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 
+from sksoc import SOCClassifier
 from sksoc.exceptions import TrainingDivergedError
 from sksoc.utils import all_estimators
 
@@ -217,7 +218,7 @@ def test_pipeline_grid_search_with_string_labels_in_parallel(blobs):
     X, y = blobs
     frame = pd.DataFrame(X, columns=list("abcd"))
     labels = np.array(["setosa", "versicolor", "virginica"])[y]
-    pipeline = make_pipeline(StandardScaler(), make(ESTIMATORS[0]))
+    pipeline = make_pipeline(StandardScaler(), make(SOCClassifier))
     search = GridSearchCV(
         pipeline, {"socclassifier__embedding_dim": [2, 4]}, cv=3, n_jobs=2
     ).fit(frame, labels)

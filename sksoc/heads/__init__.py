@@ -1,8 +1,34 @@
 """Class heads: plain :class:`torch.nn.Module` objects that turn embeddings into
 class logits and a training loss. They know nothing of scikit-learn and can be
-used in any torch training loop."""
+used in any torch training loop::
+
+    loss = head(encoder(X), y)   # training loss (margins applied)
+    logits = head.logits(encoder(X))   # prediction logits
+"""
 
 from ._base import ClassHead, weighted_cross_entropy
+from ._class_vectors import ClassVectorHead
+from ._init import class_vectors
+from ._linear import LinearHead
+from ._margin import (
+    ArcFaceHead,
+    CombinedMarginHead,
+    CosFaceHead,
+    MarginHead,
+    SphereFaceHead,
+)
 from ._soc import SOCHead
 
-__all__ = ["ClassHead", "SOCHead", "weighted_cross_entropy"]
+__all__ = [
+    "ArcFaceHead",
+    "ClassHead",
+    "ClassVectorHead",
+    "CombinedMarginHead",
+    "CosFaceHead",
+    "LinearHead",
+    "MarginHead",
+    "SOCHead",
+    "SphereFaceHead",
+    "class_vectors",
+    "weighted_cross_entropy",
+]

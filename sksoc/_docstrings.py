@@ -1,0 +1,91 @@
+"""Docstring sections shared by every sksoc estimator, written once.
+
+A class docstring names a section with a placeholder line such as
+``    {training_parameters}``; :func:`fill_shared_sections` replaces it.
+"""
+
+ENCODER_PARAMETERS = """\
+    module : None, torch.nn.Module class or instance, default=None
+        The encoder. None builds an :class:`~sksoc.encoders.MLPEncoder`
+        with ``hidden_layer_sizes``. A class (or any callable returning a
+        module) is called with the ``module__*`` parameters, plus
+        ``n_features_in`` and ``embedding_dim`` when its signature takes
+        them; an instance is deep-copied and trained from its current
+        weights. The embedding size is read off the encoder's output.
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Hidden widths of the default MLP encoder; ignored with a ``module``.
+    embedding_dim : int, default=16
+        Size of the embedding (of the default encoder, and of a ``module``
+        class that takes ``embedding_dim``)."""
+
+TRAINING_PARAMETERS = """\
+    max_epochs : int, default=200
+        Maximum number of passes over the training data.
+    batch_size : int, default=64
+        Training mini-batch size.
+    lr : float, default=3e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd"} or callable, default="adam"
+        Optimiser; "sgd" uses Nesterov momentum 0.9. A callable (such as a
+        :class:`torch.optim.Optimizer` class) is called as
+        ``optimizer(params, lr=lr, weight_decay=weight_decay)``.
+    weight_decay : float, default=0.0
+        Weight decay (L2 penalty) of the optimiser.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data,
+        stop when its loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, and restore the best epoch's weights.
+        Otherwise training stops when the training loss stalls likewise.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    tol : float, default=1e-4
+        Improvement of the monitored loss that counts as progress.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight and class-vector initialisation, shuffling, dropout and
+        the validation split. An int makes fits reproducible; the caller's
+        global torch random state is never changed.
+    device : str or torch.device, default="cpu"
+        Where to train and predict, such as "cuda".
+    verbose : int, default=0
+        0 prints nothing; above 0 prints a line per epoch.
+    **module_params
+        Encoder parameters prefixed with ``module__``, such as
+        ``module__dropout=0.1`` for the default MLP or ``module__width=64``
+        for a user's module class; tunable with ``GridSearchCV``."""
+
+FITTED_ATTRIBUTES = """\
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    class_count_ : ndarray of shape (n_classes,)
+        Weighted number of training samples per class.
+    embedding_dim_ : int
+        Size of the embedding.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when X had string column names.
+    n_iter_ : int
+        Number of epochs run.
+    history_ : list of dict
+        Per epoch: ``epoch``, ``train_loss``, ``valid_loss`` (with
+        early stopping) and ``dur`` (seconds).
+    net_ : skorch.NeuralNet
+        The trained skorch net: the encoder is ``net_.module_``, the head
+        ``net_.criterion_``."""
+
+_SECTIONS = {
+    "{encoder_parameters}": ENCODER_PARAMETERS,
+    "{training_parameters}": TRAINING_PARAMETERS,
+    "{fitted_attributes}": FITTED_ATTRIBUTES,
+}
+
+
+def fill_shared_sections(cls):
+    """Class decorator: put the shared sections into ``cls.__doc__``."""
+    doc = cls.__doc__
+    for placeholder, text in _SECTIONS.items():
+        doc = doc.replace(f"    {placeholder}", text)
+    cls.__doc__ = doc
+    return cls

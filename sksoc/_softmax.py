@@ -1,0 +1,97 @@
+"""The plain softmax classifier: the baseline of every comparison."""
+
+from ._base import BaseEmbeddingClassifier
+from ._docstrings import fill_shared_sections
+from .heads import LinearHead
+
+
+@fill_shared_sections
+class SoftmaxClassifier(BaseEmbeddingClassifier):
+    """Encoder plus a learnable linear layer, trained with cross-entropy.
+
+    The standard neural classifier ("categorical cross-entropy" in the SOC
+    and fixed-vector papers), on the same encoder and training loop as the
+    other sksoc estimators, so that comparisons change the head only.
+
+    Read more in the :ref:`User Guide <softmax>`.
+
+    Parameters
+    ----------
+    {encoder_parameters}
+    bias : bool, default=True
+        Learn a per-class bias.
+    {training_parameters}
+
+    Attributes
+    ----------
+    class_embeddings_ : ndarray of shape (n_classes, embedding_dim_)
+        The rows of the linear layer's weight: one vector per class.
+    {fitted_attributes}
+
+    See Also
+    --------
+    sksoc.heads.LinearHead : The head as a plain torch module.
+    sklearn.neural_network.MLPClassifier : scikit-learn's own MLP.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sksoc import SoftmaxClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), SoftmaxClassifier(random_state=0))
+    >>> model.fit(X, y).score(X, y) > 0.9
+    True
+    >>> model[-1].class_embeddings_.shape
+    (3, 16)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseEmbeddingClassifier._parameter_constraints,
+        "bias": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        module=None,
+        hidden_layer_sizes=(128,),
+        embedding_dim=16,
+        bias=True,
+        max_epochs=200,
+        batch_size=64,
+        lr=3e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+        **module_params,
+    ):
+        super().__init__(
+            module=module,
+            hidden_layer_sizes=hidden_layer_sizes,
+            embedding_dim=embedding_dim,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            lr=lr,
+            optimizer=optimizer,
+            weight_decay=weight_decay,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            random_state=random_state,
+            device=device,
+            verbose=verbose,
+            **module_params,
+        )
+        self.bias = bias
+
+    def _build_head(self, n_classes, embedding_dim):
+        return LinearHead(n_classes, embedding_dim, bias=self.bias)

@@ -1,0 +1,47 @@
+"""The standard linear classification layer."""
+
+from torch import nn
+
+from ._base import ClassHead
+
+
+class LinearHead(ClassHead):
+    """A learnable linear layer, ``logits = z W^T + b``: plain softmax regression.
+
+    The baseline every comparison needs: one learned weight vector (and bias)
+    per class, trained with cross-entropy.
+
+    Parameters
+    ----------
+    n_classes : int
+        Number of classes.
+    embedding_dim : int
+        Dimension of the embeddings.
+    bias : bool, default=True
+        Learn a per-class bias.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy.
+
+    Attributes
+    ----------
+    linear : torch.nn.Linear
+        The layer; ``linear.weight`` holds the class vectors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sksoc.heads import LinearHead
+    >>> LinearHead(n_classes=4, embedding_dim=3).logits(torch.zeros(2, 3)).shape
+    torch.Size([2, 4])
+    """
+
+    def __init__(self, n_classes, embedding_dim, *, bias=True, label_smoothing=0.0):
+        super().__init__(n_classes, embedding_dim, label_smoothing=label_smoothing)
+        self.linear = nn.Linear(embedding_dim, n_classes, bias=bias)
+
+    @property
+    def class_embeddings(self):
+        return self.linear.weight
+
+    def logits(self, z):
+        return self.linear(z)
