@@ -337,11 +337,21 @@ class BaseEmbeddingClassifier(
 
     def _initialize_model(self, X):
         """Build the encoder, the head and the skorch net, seeded by random_state."""
-        device = self._check_device()
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        self._build_net(X.shape[1], sample=X)
+
+    def _build_net(self, n_features, *, sample=None, embedding_dim=None):
+        """Build the untrained encoder, head and skorch net as ``net_``.
+
+        The embedding size is read off the encoder's output on two rows of
+        ``sample``, or given as ``embedding_dim`` (when restoring a model).
+        Weights are initialised from ``self._seed``.
+        """
+        device = self._check_device()
         with seeded_torch(self._seed, "cpu"):
-            encoder = self._build_encoder(X.shape[1])
-            embedding_dim = _embedding_size(encoder, X)
+            encoder = self._build_encoder(n_features)
+            if embedding_dim is None:
+                embedding_dim = _embedding_size(encoder, sample)
             head = self._build_head(len(self.classes_), embedding_dim)
         monitor = "valid_loss" if self.early_stopping else "train_loss"
         optimizer = self.optimizer
