@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
-from scipy.special import log_softmax, softmax
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -469,27 +468,39 @@ class BaseEmbeddingClassifier(
         _check_float32_range(X)
         return X
 
-    def _map_batches(self, X, fn):
-        """Apply ``fn(embedding)`` to the encoded rows of X in batches; numpy out."""
+    def _map_batches(self, X, fn, width, dtype):
+        """``fn(embedding)`` for the rows of X, in batches, into one array.
+
+        Memory stays at X, the result, and one batch of intermediates.
+        """
         net = self.net_
         encoder, head = net.module_, net.criterion_
         encoder.eval()
         head.eval()
-        n_classes = len(self.classes_)
         batch_size = max(
-            1, min(_MAX_INFERENCE_BATCH, _MAX_INFERENCE_ELEMENTS // n_classes)
+            1, min(_MAX_INFERENCE_BATCH, _MAX_INFERENCE_ELEMENTS // len(self.classes_))
         )
-        outputs = []
+        out = np.empty((X.shape[0], width), dtype=dtype)
         with torch.inference_mode():
             for start in range(0, X.shape[0], batch_size):
                 rows = rows_as_tensor(X, slice(start, start + batch_size))
-                outputs.append(fn(encoder(rows.to(net.device))).cpu().numpy())
-        return np.concatenate(outputs)
+                out[start : start + batch_size] = fn(encoder(rows.to(net.device))).cpu()
+        return out
+
+    def _map_logits(self, X, fn, width=None, dtype=np.float64):
+        """``fn(logits)`` for the rows of X, the logits in float64, batched."""
+        X = self._validate_X(X)
+        logits = self.net_.criterion_.logits
+        return self._map_batches(
+            X,
+            lambda z: fn(logits(z).double()),
+            len(self.classes_) if width is None else width,
+            dtype,
+        )
 
     def _class_logits(self, X):
         """Prediction logits, (n_samples, n_classes), float64."""
-        X = self._validate_X(X)
-        return self._map_batches(X, self.net_.criterion_.logits).astype(np.float64)
+        return self._map_logits(X, lambda logits: logits)
 
     def decision_function(self, X):
         """Class scores: the head's logits, without any training margin.
@@ -506,10 +517,12 @@ class BaseEmbeddingClassifier(
             ``classes_[0]``, positive where ``classes_[1]`` is predicted.
         """
         check_is_fitted(self)
-        logits = self._class_logits(X)
-        if logits.shape[1] == 2:
-            return logits[:, 1] - logits[:, 0]
-        return logits
+        if len(self.classes_) == 2:
+            difference = self._map_logits(
+                X, lambda logits: logits[:, 1:] - logits[:, :1], width=1
+            )
+            return difference[:, 0]
+        return self._class_logits(X)
 
     def predict(self, X):
         """Predict class labels.
@@ -524,7 +537,10 @@ class BaseEmbeddingClassifier(
             Labels from ``classes_``.
         """
         check_is_fitted(self)
-        return self.classes_[np.argmax(self._class_logits(X), axis=1)]
+        index = self._map_logits(
+            X, lambda logits: logits.argmax(1, keepdim=True), width=1, dtype=np.int64
+        )
+        return self.classes_[index[:, 0]]
 
     def predict_proba(self, X):
         """Class probabilities: the softmax of the logits.
@@ -539,7 +555,7 @@ class BaseEmbeddingClassifier(
             Columns ordered as ``classes_``; rows sum to one.
         """
         check_is_fitted(self)
-        return softmax(self._class_logits(X), axis=1)
+        return self._map_logits(X, lambda logits: torch.softmax(logits, 1))
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably.
@@ -553,7 +569,7 @@ class BaseEmbeddingClassifier(
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        return log_softmax(self._class_logits(X), axis=1)
+        return self._map_logits(X, lambda logits: torch.log_softmax(logits, 1))
 
     def transform(self, X):
         """Embed X: the embedding the head compares with its classes.
@@ -570,8 +586,9 @@ class BaseEmbeddingClassifier(
         """
         check_is_fitted(self)
         X = self._validate_X(X)
-        embedding = self._map_batches(X, self.net_.criterion_.embed)
-        return embedding.astype(X.dtype, copy=False)
+        return self._map_batches(
+            X, self.net_.criterion_.embed, self.embedding_dim_, X.dtype
+        )
 
     # -- fitted state ---------------------------------------------------------------
 

@@ -9,7 +9,7 @@ and embedding are learned together.
 import numbers
 
 import numpy as np
-from scipy.special import logsumexp
+import torch
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
@@ -188,5 +188,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         """
         check_is_fitted(self)
         with np.errstate(divide="ignore"):
-            log_prior = np.log(self.class_prior_)
-        return logsumexp(self._class_logits(X) + log_prior, axis=1)
+            log_prior = torch.from_numpy(np.log(self.class_prior_))
+        return self._map_logits(
+            X, lambda logits: torch.logsumexp(logits + log_prior, 1, keepdim=True), 1
+        )[:, 0]
