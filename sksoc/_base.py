@@ -89,6 +89,7 @@ class BaseEmbeddingClassifier(
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
@@ -110,6 +111,7 @@ class BaseEmbeddingClassifier(
         embedding_dim,
         max_epochs,
         batch_size,
+        chunk_size,
         lr,
         optimizer,
         weight_decay,
@@ -127,6 +129,7 @@ class BaseEmbeddingClassifier(
         self.embedding_dim = embedding_dim
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.chunk_size = chunk_size
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay

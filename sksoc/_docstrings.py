@@ -23,6 +23,12 @@ TRAINING_PARAMETERS = """\
         Maximum number of passes over the training data.
     batch_size : int, default=64
         Training mini-batch size.
+    chunk_size : int, default=None
+        Memory-lean training for very many classes: the cross-entropy is
+        computed over chunks of this many classes and no
+        (batch_size, n_classes) matrix is kept for the backward pass, which
+        recomputes the chunks (about 1.5 times the arithmetic of the head).
+        None computes all classes at once, the fastest with enough memory.
     lr : float, default=3e-3
         Learning rate.
     optimizer : {"adam", "adamw", "sgd"} or callable, default="adam"

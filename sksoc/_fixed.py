@@ -110,6 +110,7 @@ class FixedRandomClassifier(BaseEmbeddingClassifier):
         init="random",
         max_epochs=200,
         batch_size=64,
+        chunk_size=None,
         lr=3e-3,
         optimizer="adam",
         weight_decay=0.0,
@@ -128,6 +129,7 @@ class FixedRandomClassifier(BaseEmbeddingClassifier):
             embedding_dim=embedding_dim,
             max_epochs=max_epochs,
             batch_size=batch_size,
+            chunk_size=chunk_size,
             lr=lr,
             optimizer=optimizer,
             weight_decay=weight_decay,
@@ -155,6 +157,7 @@ class FixedRandomClassifier(BaseEmbeddingClassifier):
             fixed=self.fixed,
             bias=self.bias,
             init=self.init,
+            chunk_size=self.chunk_size,
         )
 
     def _divergence_hint(self):

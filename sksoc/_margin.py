@@ -142,6 +142,7 @@ default="arcface"
         sub_centers=1,
         max_epochs=200,
         batch_size=64,
+        chunk_size=None,
         lr=3e-3,
         optimizer="adam",
         weight_decay=0.0,
@@ -160,6 +161,7 @@ default="arcface"
             embedding_dim=embedding_dim,
             max_epochs=max_epochs,
             batch_size=batch_size,
+            chunk_size=chunk_size,
             lr=lr,
             optimizer=optimizer,
             weight_decay=weight_decay,
@@ -185,6 +187,7 @@ default="arcface"
             "scale": self._resolve_scale(n_classes),
             "sub_centers": self.sub_centers,
             "easy_margin": self.easy_margin,
+            "chunk_size": self.chunk_size,
         }
         if self.margin_type == "combined":
             if self.margin is not None:

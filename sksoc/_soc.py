@@ -43,6 +43,11 @@ class SOCClassifier(BaseEmbeddingClassifier):
         Weight of the class-mean cross-entropy in the loss; 0.5 weighs it
         equally with the sample cross-entropy, as the SOC reference does, and
         0 trains on the samples alone.
+    class_loss_sample_size : int, default=1024
+        With more classes than this, each training step computes the
+        class-mean term over this many classes drawn at random (a sampled
+        softmax: the exact term needs a classes x classes matrix, 40 GB at
+        100,000 classes); with at most this many it is exact.
     label_smoothing : float, default=0.1
         Label smoothing of both cross-entropies. Without it both keep falling
         as the class means move apart, so the embedding grows without bound;
@@ -99,6 +104,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         **BaseEmbeddingClassifier._parameter_constraints,
         "learn_scale": ["boolean"],
         "class_loss_weight": [Interval(numbers.Real, 0, 1, closed="both")],
+        "class_loss_sample_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
     }
 
@@ -110,9 +116,11 @@ class SOCClassifier(BaseEmbeddingClassifier):
         embedding_dim=16,
         learn_scale=False,
         class_loss_weight=0.5,
+        class_loss_sample_size=1024,
         label_smoothing=0.1,
         max_epochs=200,
         batch_size=64,
+        chunk_size=None,
         lr=3e-3,
         optimizer="adam",
         weight_decay=0.0,
@@ -131,6 +139,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
             embedding_dim=embedding_dim,
             max_epochs=max_epochs,
             batch_size=batch_size,
+            chunk_size=chunk_size,
             lr=lr,
             optimizer=optimizer,
             weight_decay=weight_decay,
@@ -145,6 +154,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         )
         self.learn_scale = learn_scale
         self.class_loss_weight = class_loss_weight
+        self.class_loss_sample_size = class_loss_sample_size
         self.label_smoothing = label_smoothing
 
     def _build_head(self, n_classes, embedding_dim):
@@ -154,6 +164,8 @@ class SOCClassifier(BaseEmbeddingClassifier):
             learn_scale=self.learn_scale,
             class_loss_weight=self.class_loss_weight,
             label_smoothing=self.label_smoothing,
+            class_loss_sample_size=self.class_loss_sample_size,
+            chunk_size=self.chunk_size,
         )
 
     @property

@@ -61,6 +61,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         bias=True,
         max_epochs=200,
         batch_size=64,
+        chunk_size=None,
         lr=3e-3,
         optimizer="adam",
         weight_decay=0.0,
@@ -79,6 +80,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
             embedding_dim=embedding_dim,
             max_epochs=max_epochs,
             batch_size=batch_size,
+            chunk_size=chunk_size,
             lr=lr,
             optimizer=optimizer,
             weight_decay=weight_decay,
@@ -94,4 +96,6 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         self.bias = bias
 
     def _build_head(self, n_classes, embedding_dim):
-        return LinearHead(n_classes, embedding_dim, bias=self.bias)
+        return LinearHead(
+            n_classes, embedding_dim, bias=self.bias, chunk_size=self.chunk_size
+        )

@@ -6,10 +6,11 @@ used in any torch training loop::
     logits = head.logits(encoder(X))   # prediction logits
 """
 
-from ._base import ClassHead, weighted_cross_entropy
+from ._base import ClassHead
 from ._class_vectors import ClassVectorHead
 from ._init import class_vectors
 from ._linear import LinearHead
+from ._loss import linear_cross_entropy, weighted_cross_entropy
 from ._margin import (
     ArcFaceHead,
     CombinedMarginHead,
@@ -30,5 +31,6 @@ __all__ = [
     "SOCHead",
     "SphereFaceHead",
     "class_vectors",
+    "linear_cross_entropy",
     "weighted_cross_entropy",
 ]

@@ -1,45 +1,9 @@
-"""The contract every class head follows, and the loss they share."""
+"""The contract every class head follows."""
 
 from torch import nn
 from torch.nn import functional as F
 
-
-def weighted_cross_entropy(logits, target, sample_weight=None, label_smoothing=0.0):
-    """Mean cross-entropy of ``logits`` against integer ``target``.
-
-    Parameters
-    ----------
-    logits : torch.Tensor of shape (n_samples, n_classes)
-        Unnormalised log-probabilities.
-    target : torch.Tensor of shape (n_samples,)
-        Class indices, int64.
-    sample_weight : torch.Tensor of shape (n_samples,), default=None
-        Per-sample weights. The result is ``mean(w * loss)``, so weights that
-        average to one (as the estimators pass them) keep the loss on the scale
-        of the unweighted one, and a batch whose weights are all zero gives 0
-        rather than NaN.
-    label_smoothing : float, default=0.0
-        As in :func:`torch.nn.functional.cross_entropy`.
-
-    Returns
-    -------
-    loss : torch.Tensor
-        A scalar.
-
-    Examples
-    --------
-    >>> import torch
-    >>> logits = torch.tensor([[0.0, 0.0], [0.0, 0.0]])
-    >>> loss = weighted_cross_entropy(logits, torch.tensor([0, 1]))
-    >>> round(loss.item(), 4)  # log(2)
-    0.6931
-    """
-    losses = F.cross_entropy(
-        logits, target, reduction="none", label_smoothing=label_smoothing
-    )
-    if sample_weight is None:
-        return losses.mean()
-    return (losses * sample_weight).mean()
+from ._loss import linear_cross_entropy
 
 
 class ClassHead(nn.Module):
@@ -50,12 +14,14 @@ class ClassHead(nn.Module):
     embeddings ``z`` against the class indices ``y``; :meth:`logits` gives
     the plain logits used for prediction (no margin, every constant kept).
 
-    Subclasses implement :meth:`logits` and :attr:`class_embeddings`; they
-    override :meth:`training_logits` when training uses another form of the
-    logits (a margin on the target class, or terms that cancel in the
-    softmax), :meth:`embed` when they compare a transformed embedding (an
-    l2-normalised one, say), and :meth:`forward` when the loss has more
-    terms than one cross-entropy.
+    Training logits are linear in a transformed embedding,
+    ``inputs @ weight.T + bias``, with optionally the target class's logit
+    replaced; subclasses return these terms from :meth:`training_terms`, and
+    the loss is one matrix product and a cross-entropy, or a chunked
+    cross-entropy that never holds all the logits (``chunk_size``).
+    Subclasses also implement :meth:`logits` and :attr:`class_embeddings`,
+    and override :meth:`embed` when they compare a transformed embedding (an
+    l2-normalised one, say).
 
     Parameters
     ----------
@@ -65,9 +31,14 @@ class ClassHead(nn.Module):
         Dimension of the embeddings the head receives.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy, in [0, 1).
+    chunk_size : int, default=None
+        Compute the training cross-entropy over chunks of this many classes
+        (see :func:`linear_cross_entropy`); None computes all at once.
     """
 
-    def __init__(self, n_classes, embedding_dim, *, label_smoothing=0.0):
+    def __init__(
+        self, n_classes, embedding_dim, *, label_smoothing=0.0, chunk_size=None
+    ):
         super().__init__()
         if n_classes < 1 or embedding_dim < 1:
             raise ValueError(
@@ -78,9 +49,14 @@ class ClassHead(nn.Module):
             raise ValueError(
                 f"label_smoothing must be in [0, 1); got {label_smoothing}."
             )
+        if chunk_size is not None and chunk_size < 1:
+            raise ValueError(
+                f"chunk_size must be a positive integer; got {chunk_size}."
+            )
         self.n_classes = n_classes
         self.embedding_dim = embedding_dim
         self.label_smoothing = label_smoothing
+        self.chunk_size = chunk_size
 
     @property
     def class_embeddings(self):
@@ -95,18 +71,40 @@ class ClassHead(nn.Module):
         """Prediction logits of shape (n_samples, n_classes)."""
         raise NotImplementedError
 
+    def training_terms(self, z, target):
+        """The training logits as ``(inputs, weight, bias, target_logit)``.
+
+        ``logits = inputs @ weight.T + bias``, with column ``target[i]`` of
+        row ``i`` replaced by ``target_logit[i]`` when it is not None. In
+        the softmax these may differ from :meth:`logits` by a per-sample
+        constant, and they carry the training margin where there is one.
+        """
+        raise NotImplementedError
+
     def training_logits(self, z, target):
-        """Logits the training cross-entropy uses; :meth:`logits` by default."""
-        return self.logits(z)
+        """The logits the training cross-entropy sees, as one matrix."""
+        inputs, weight, bias, target_logit = self.training_terms(z, target)
+        logits = F.linear(inputs, weight, bias)
+        if target_logit is not None:
+            logits = logits.scatter(1, target[:, None], target_logit[:, None])
+        return logits
 
     def forward(self, z, target, sample_weight=None):
         """Training loss of embeddings ``z`` against class indices ``target``."""
-        return weighted_cross_entropy(
-            self.training_logits(z, target),
+        inputs, weight, bias, target_logit = self.training_terms(z, target)
+        return linear_cross_entropy(
+            inputs,
+            weight,
+            bias,
             target,
-            sample_weight,
+            target_logit=target_logit,
+            sample_weight=sample_weight,
             label_smoothing=self.label_smoothing,
+            chunk_size=self.chunk_size,
         )
 
     def extra_repr(self):
-        return f"n_classes={self.n_classes}, embedding_dim={self.embedding_dim}"
+        text = f"n_classes={self.n_classes}, embedding_dim={self.embedding_dim}"
+        if self.chunk_size is not None:
+            text += f", chunk_size={self.chunk_size}"
+        return text

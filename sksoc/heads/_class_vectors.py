@@ -37,8 +37,8 @@ class ClassVectorHead(ClassHead):
         Learn a per-class bias (also when the vectors are fixed).
     init : {"random", "orthogonal", "simplex"}, default="random"
         Initial (for ``fixed``: permanent) vectors; see :func:`class_vectors`.
-    label_smoothing : float, default=0.0
-        Label smoothing of the cross-entropy.
+    **kwargs
+        ``label_smoothing`` and ``chunk_size`` of :class:`ClassHead`.
 
     Attributes
     ----------
@@ -72,9 +72,9 @@ class ClassVectorHead(ClassHead):
         fixed=True,
         bias=False,
         init="random",
-        label_smoothing=0.0,
+        **kwargs,
     ):
-        super().__init__(n_classes, embedding_dim, label_smoothing=label_smoothing)
+        super().__init__(n_classes, embedding_dim, **kwargs)
         if similarity not in SIMILARITIES:
             raise ValueError(
                 f"similarity must be one of {SIMILARITIES}; got {similarity!r}."
@@ -101,13 +101,15 @@ class ClassVectorHead(ClassHead):
         return z
 
     def logits(self, z):
+        inputs, weight, bias, _ = self.training_terms(z, None)
+        return F.linear(inputs, weight, bias)
+
+    def training_terms(self, z, target):
         if self.similarity == "cosine":
-            logits = self.scale * (self.embed(z) @ F.normalize(self.vectors, dim=1).T)
-        else:
-            logits = z @ self.vectors.T
-        if self.bias is not None:
-            logits = logits + self.bias
-        return logits
+            # The scale goes on the (n_samples, D) side, the cheap one.
+            inputs = self.scale * self.embed(z)
+            return inputs, F.normalize(self.vectors, dim=1), self.bias, None
+        return z, self.vectors, self.bias, None
 
     def extra_repr(self):
         return (

@@ -19,8 +19,8 @@ class LinearHead(ClassHead):
         Dimension of the embeddings.
     bias : bool, default=True
         Learn a per-class bias.
-    label_smoothing : float, default=0.0
-        Label smoothing of the cross-entropy.
+    **kwargs
+        ``label_smoothing`` and ``chunk_size`` of :class:`ClassHead`.
 
     Attributes
     ----------
@@ -35,8 +35,8 @@ class LinearHead(ClassHead):
     torch.Size([2, 4])
     """
 
-    def __init__(self, n_classes, embedding_dim, *, bias=True, label_smoothing=0.0):
-        super().__init__(n_classes, embedding_dim, label_smoothing=label_smoothing)
+    def __init__(self, n_classes, embedding_dim, *, bias=True, **kwargs):
+        super().__init__(n_classes, embedding_dim, **kwargs)
         self.linear = nn.Linear(embedding_dim, n_classes, bias=bias)
 
     @property
@@ -45,3 +45,6 @@ class LinearHead(ClassHead):
 
     def logits(self, z):
         return self.linear(z)
+
+    def training_terms(self, z, target):
+        return z, self.linear.weight, self.linear.bias, None

@@ -17,6 +17,7 @@ from torch.nn import functional as F
 
 from ._base import ClassHead
 from ._init import class_vectors
+from ._loss import weighted_cross_entropy
 
 
 def _angle(cos_theta):
@@ -42,8 +43,9 @@ class MarginHead(ClassHead):
         multi-modal classes.
     easy_margin : bool, default=False
         Apply the margin only where the target cosine is positive.
-    label_smoothing : float, default=0.0
-        Label smoothing of the cross-entropy.
+    **kwargs
+        ``label_smoothing`` and ``chunk_size`` of :class:`ClassHead`; chunks
+        need ``sub_centers=1``.
 
     Attributes
     ----------
@@ -60,13 +62,18 @@ class MarginHead(ClassHead):
         scale=30.0,
         sub_centers=1,
         easy_margin=False,
-        label_smoothing=0.0,
+        **kwargs,
     ):
-        super().__init__(n_classes, embedding_dim, label_smoothing=label_smoothing)
+        super().__init__(n_classes, embedding_dim, **kwargs)
         if scale <= 0:
             raise ValueError(f"scale must be positive; got {scale}.")
         if sub_centers < 1:
             raise ValueError(f"sub_centers must be at least 1; got {sub_centers}.")
+        if sub_centers > 1 and self.chunk_size is not None:
+            raise ValueError(
+                "chunk_size needs sub_centers=1: a class's logit is the largest "
+                "over its sub-centres, which a chunked cross-entropy cannot see."
+            )
         self.scale = float(scale)
         self.sub_centers = int(sub_centers)
         self.easy_margin = easy_margin
@@ -98,16 +105,44 @@ class MarginHead(ClassHead):
         """The target class's cosine with the margin applied (the one hook)."""
         raise NotImplementedError
 
+    def _target_logit(self, cos_target):
+        with_margin = self.target_cosine(cos_target)
+        if self.easy_margin:
+            with_margin = torch.where(cos_target > 0, with_margin, cos_target)
+        return self.scale * with_margin
+
+    def training_terms(self, z, target):
+        if self.sub_centers > 1:
+            raise NotImplementedError(
+                "With sub-centres the logits are not linear; see training_logits."
+            )
+        unit_z = self.embed(z)
+        unit_w = F.normalize(self.weight, dim=1)
+        target_logit = None
+        if self.training:
+            # Only the target column changes: its cosine is a row-wise dot.
+            target_logit = self._target_logit((unit_z * unit_w[target]).sum(1))
+        return self.scale * unit_z, unit_w, None, target_logit
+
     def training_logits(self, z, target):
+        if self.sub_centers == 1:
+            return super().training_logits(z, target)
         cos = self.cosines(z)
         if not self.training:
             return self.scale * cos
         index = target[:, None]
-        target_cos = cos.gather(1, index)
-        with_margin = self.target_cosine(target_cos)
-        if self.easy_margin:
-            with_margin = torch.where(target_cos > 0, with_margin, target_cos)
-        return self.scale * cos.scatter(1, index, with_margin)
+        target_logit = self._target_logit(cos.gather(1, index))
+        return (self.scale * cos).scatter(1, index, target_logit)
+
+    def forward(self, z, target, sample_weight=None):
+        if self.sub_centers == 1:
+            return super().forward(z, target, sample_weight)
+        return weighted_cross_entropy(
+            self.training_logits(z, target),
+            target,
+            sample_weight,
+            label_smoothing=self.label_smoothing,
+        )
 
     def extra_repr(self):
         return (

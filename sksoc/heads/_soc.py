@@ -6,7 +6,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._base import ClassHead, weighted_cross_entropy
+from ._base import ClassHead
+from ._loss import linear_cross_entropy
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -22,7 +23,7 @@ class SOCHead(ClassHead):
                                - sum_d log s_cd - D/2 log(2 pi)
 
     The training loss mixes two cross-entropies: the samples' logits against
-    their labels, and the class means themselves classified among all class
+    their labels, and the class means themselves classified among the class
     Gaussians (mean ``c`` should be most likely under class ``c``)::
 
         loss = (1 - w) * CE(logits(z), y) + w * CE(logits(mu), range(C))
@@ -31,7 +32,14 @@ class SOCHead(ClassHead):
     (n_samples, n_classes, D) tensor is ever built. With unit scales the
     terms ``-1/2 |z|^2`` and the normalising constant are the same for every
     class and cancel in the softmax, so training uses the linear form
-    ``z . mu_c - 1/2 |mu_c|^2``; :meth:`logits` keeps every term.
+    ``z . mu_c - 1/2 |mu_c|^2``, one matrix product plus a per-class bias;
+    with learned scales the log-density is linear in ``(z^2, z)``.
+    :meth:`logits` keeps every term.
+
+    The class-mean term needs a (classes x classes) matrix. With more than
+    ``class_loss_sample_size`` classes, each step draws that many classes at
+    random and classifies their means among themselves (a sampled softmax);
+    with fewer, the term is exact.
 
     Parameters
     ----------
@@ -46,6 +54,8 @@ class SOCHead(ClassHead):
     class_loss_weight : float, default=0.5
         Weight ``w`` of the class-mean cross-entropy; 0.5 weighs both terms
         equally, as the SOC reference does.
+    class_loss_sample_size : int, default=1024
+        Classes drawn per step for the class-mean term when there are more.
     label_smoothing : float, default=0.1
         Label smoothing of both cross-entropies (see
         :class:`sksoc.SOCClassifier` for why it is on by default).
@@ -53,6 +63,8 @@ class SOCHead(ClassHead):
         Standard deviation of the normal initialisation of the means.
     min_scale : float, default=1e-3
         Lower bound of the learned scales.
+    chunk_size : int, default=None
+        See :class:`ClassHead`.
 
     Attributes
     ----------
@@ -86,18 +98,31 @@ class SOCHead(ClassHead):
         *,
         learn_scale=False,
         class_loss_weight=0.5,
+        class_loss_sample_size=1024,
         label_smoothing=0.1,
         init_std=0.05,
         min_scale=1e-3,
+        chunk_size=None,
     ):
-        super().__init__(n_classes, embedding_dim, label_smoothing=label_smoothing)
+        super().__init__(
+            n_classes,
+            embedding_dim,
+            label_smoothing=label_smoothing,
+            chunk_size=chunk_size,
+        )
         if not 0.0 <= class_loss_weight <= 1.0:
             raise ValueError(
                 f"class_loss_weight must be in [0, 1]; got {class_loss_weight}."
             )
+        if class_loss_sample_size < 2:
+            raise ValueError(
+                "class_loss_sample_size must be at least 2; got "
+                f"{class_loss_sample_size}."
+            )
         if min_scale <= 0 or min_scale >= 1:
             raise ValueError(f"min_scale must be in (0, 1); got {min_scale}.")
         self.class_loss_weight = class_loss_weight
+        self.class_loss_sample_size = class_loss_sample_size
         self.min_scale = min_scale
         self.means = nn.Parameter(torch.randn(n_classes, embedding_dim) * init_std)
         if learn_scale:
@@ -141,19 +166,46 @@ class SOCHead(ClassHead):
         # The expanded square can dip below zero by rounding when z ~ mu.
         return -0.5 * sq_dist.clamp_min(0.0) + log_norm
 
-    def training_logits(self, z, target):
-        if self.raw_scales is not None:
-            return self.logits(z)
-        mu = self.means
-        return z @ mu.T - 0.5 * (mu * mu).sum(1)
+    def _linear_terms(self, z, classes=None):
+        """``(inputs, weight, bias)`` of the log-densities up to per-row constants.
+
+        For the classes at index ``classes`` (all when None).
+        """
+        mu = self.means if classes is None else self.means[classes]
+        if self.raw_scales is None:
+            return z, mu, -0.5 * (mu * mu).sum(1)
+        scales = self.scales if classes is None else self.scales[classes]
+        precision = scales.pow(-2)
+        # -1/2 sum P (z - mu)^2 - sum log s, expanded: linear in (z^2, z).
+        inputs = torch.cat([z * z, z], dim=1)
+        weight = torch.cat([-0.5 * precision, mu * precision], dim=1)
+        bias = -0.5 * (mu * mu * precision).sum(1) - scales.log().sum(1)
+        return inputs, weight, bias
+
+    def training_terms(self, z, target):
+        return (*self._linear_terms(z), None)
 
     def class_loss(self):
-        """Cross-entropy of each class mean classified among all classes."""
-        classes = torch.arange(self.n_classes, device=self.means.device)
-        return weighted_cross_entropy(
-            self.training_logits(self.means, classes),
-            classes,
+        """Cross-entropy of the class means classified among the class Gaussians.
+
+        Exact with at most ``class_loss_sample_size`` classes; otherwise over a
+        random sample of that many classes, drawn from torch's generator.
+        """
+        n_sampled = min(self.n_classes, self.class_loss_sample_size)
+        device = self.means.device
+        if n_sampled == self.n_classes:
+            classes = None
+        else:
+            classes = torch.randperm(self.n_classes, device=device)[:n_sampled]
+        queries = self.means if classes is None else self.means[classes]
+        inputs, weight, bias = self._linear_terms(queries, classes)
+        return linear_cross_entropy(
+            inputs,
+            weight,
+            bias,
+            torch.arange(n_sampled, device=device),
             label_smoothing=self.label_smoothing,
+            chunk_size=self.chunk_size,
         )
 
     def forward(self, z, target, sample_weight=None):
