@@ -2,6 +2,7 @@
 
 import numbers
 
+import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseEmbeddingClassifier
@@ -159,6 +160,49 @@ class FixedRandomClassifier(BaseEmbeddingClassifier):
             init=self.init,
             chunk_size=self.chunk_size,
         )
+
+    def add_classes(self, X, y, sample_weight=None):
+        """Add new classes with the encoder frozen.
+
+        The labels of ``y`` not in ``classes_`` become new classes. A frozen
+        encoder cannot move toward a random vector, so each new class vector
+        starts at the l2-normalised mean direction of its samples'
+        embeddings and is then trained (with its bias, if any) on the head's
+        loss over ``(X, y)``; with ``fixed=True`` it is frozen again
+        afterwards. The encoder and every existing class vector stay bit for
+        bit as they were; ``classes_`` grows.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples of the new classes, and optionally of known ones.
+        y : array-like of shape (n_samples,)
+            Their labels; at least one must be new.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, knowing the new classes. On any error it is left
+            as it was.
+
+        Notes
+        -----
+        This works as well as the frozen encoder separates the new classes
+        from the old ones in direction: a new vector claims every sample
+        whose embedding points closer to it than to its own class vector.
+        """
+        return self._add_classes(X, y, sample_weight)
+
+    _refined_class_tensors = ("vectors", "bias")
+
+    def _new_class_rows(self, head, embeddings, y_encoded, positions):
+        directions = head.embed(embeddings)
+        centroids = torch.stack(
+            [directions[torch.from_numpy(y_encoded == p)].mean(0) for p in positions]
+        )
+        return {"vectors": torch.nn.functional.normalize(centroids, dim=1)}
 
     def _divergence_hint(self):
         return (

@@ -48,6 +48,14 @@ class SOCClassifier(BaseEmbeddingClassifier):
         class-mean term over this many classes drawn at random (a sampled
         softmax: the exact term needs a classes x classes matrix, 40 GB at
         100,000 classes); with at most this many it is exact.
+    likelihood_weight : float, default=0.0
+        Weight of an optional third loss term: the negative log-likelihood of
+        each sample under its own class Gaussian. The cross-entropies only
+        ask a sample to be likelier under its class than under the others,
+        and they reward pushing samples outward, past their class mean; this
+        term pulls samples onto their means, so the classes become the
+        Gaussian clusters the model assumes. That makes :meth:`add_classes`
+        and :meth:`score_samples` more reliable (see the user guide).
     label_smoothing : float, default=0.1
         Label smoothing of both cross-entropies. Without it both keep falling
         as the class means move apart, so the embedding grows without bound;
@@ -104,6 +112,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         **BaseEmbeddingClassifier._parameter_constraints,
         "learn_scale": ["boolean"],
         "class_loss_weight": [Interval(numbers.Real, 0, 1, closed="both")],
+        "likelihood_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "class_loss_sample_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
     }
@@ -117,6 +126,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         learn_scale=False,
         class_loss_weight=0.5,
         class_loss_sample_size=1024,
+        likelihood_weight=0.0,
         label_smoothing=0.1,
         max_epochs=200,
         batch_size=64,
@@ -155,6 +165,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         self.learn_scale = learn_scale
         self.class_loss_weight = class_loss_weight
         self.class_loss_sample_size = class_loss_sample_size
+        self.likelihood_weight = likelihood_weight
         self.label_smoothing = label_smoothing
 
     def _build_head(self, n_classes, embedding_dim):
@@ -165,6 +176,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
             class_loss_weight=self.class_loss_weight,
             label_smoothing=self.label_smoothing,
             class_loss_sample_size=self.class_loss_sample_size,
+            likelihood_weight=self.likelihood_weight,
             chunk_size=self.chunk_size,
         )
 
@@ -180,6 +192,62 @@ class SOCClassifier(BaseEmbeddingClassifier):
     def class_prior_(self):
         """Class frequencies of the training data."""
         return self.class_count_ / self.class_count_.sum()
+
+    def add_classes(self, X, y, sample_weight=None):
+        """Learn new classes with the encoder frozen.
+
+        The labels of ``y`` not in ``classes_`` become new classes: each new
+        mean starts at the centroid of its samples' embeddings and is then
+        trained on the head's loss over ``(X, y)`` (the SOC recipe: "keep the
+        encoder frozen and train the cheap class-embedding model to find the
+        class location"). The encoder, and every existing class mean and
+        scale, stay bit for bit as they were; ``classes_`` grows. Samples of
+        known classes in ``y`` take part as negatives and help keep the new
+        means off the old classes.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples of the new classes, and optionally of known ones.
+        y : array-like of shape (n_samples,)
+            Their labels; at least one must be new.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative sample weights.
+
+        Returns
+        -------
+        self : object
+            The estimator, knowing the new classes. The optimiser's state is
+            reset; on any error the estimator is left as it was.
+
+        Notes
+        -----
+        This works when the frozen encoder already separates the new classes
+        from the old: their samples must land away from the old classes'
+        regions. Trained with the cross-entropies alone, samples sit beyond
+        their class means and the region near the origin is shared, which is
+        where the embeddings of unseen classes tend to fall; a new mean
+        placed there claims old samples too. Training with
+        ``likelihood_weight > 0`` keeps samples on their means and leaves
+        room for new classes; passing some samples of the old classes along
+        with the new ones also protects them.
+        """
+        return self._add_classes(X, y, sample_weight)
+
+    # Scales learned from the new samples alone grow to cover old classes
+    # (measured on digits): only the means are trained.
+    _refined_class_tensors = ("means",)
+
+    def _new_class_rows(self, head, embeddings, y_encoded, positions):
+        members = [embeddings[torch.from_numpy(y_encoded == p)] for p in positions]
+        rows = {"means": torch.stack([m.mean(0) for m in members])}
+        if head.learn_scale:
+            # New classes start as wide as a typical existing class: scales
+            # estimated from a few new samples can be far too wide and
+            # swallow old classes (measured on digits).
+            typical = head.raw_scales.detach().median(dim=0).values
+            rows["raw_scales"] = typical.expand(len(positions), -1)
+        return rows
 
     def score_samples(self, X):
         """Log of the mixture density of each sample's embedding.

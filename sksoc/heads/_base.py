@@ -1,5 +1,6 @@
 """The contract every class head follows."""
 
+import torch
 from torch import nn
 from torch.nn import functional as F
 
@@ -101,6 +102,53 @@ class ClassHead(nn.Module):
             sample_weight=sample_weight,
             label_smoothing=self.label_smoothing,
             chunk_size=self.chunk_size,
+        )
+
+    def insert_classes(self, positions, **rows):
+        """Grow the head by new classes, keeping every existing class as it is.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Where the new classes go in the grown class list (of
+            ``n_classes + len(positions)`` classes); the existing classes fill
+            the other positions in their order.
+        **rows
+            For each class-indexed tensor (as named in the subclass's
+            :meth:`_class_tensors`), the new classes' rows; unnamed ones get
+            the subclass's default.
+
+        Returns
+        -------
+        mask : torch.Tensor of bool, shape (n_classes,)
+            True at the new classes (the head's new ``n_classes``).
+        """
+        n_total = self.n_classes + len(positions)
+        is_new = torch.zeros(n_total, dtype=torch.bool)
+        is_new[torch.as_tensor(positions, dtype=torch.long)] = True
+        for name, default in self._class_tensors().items():
+            old = getattr(self, name)
+            if old is None:
+                continue
+            new_rows = rows.get(name)
+            if new_rows is None:
+                new_rows = default(len(positions))
+            grown = old.detach().new_empty((n_total, *old.shape[1:]))
+            grown[~is_new.to(old.device)] = old.detach()
+            grown[is_new.to(old.device)] = new_rows.to(old)
+            if isinstance(old, nn.Parameter):
+                setattr(
+                    self, name, nn.Parameter(grown, requires_grad=old.requires_grad)
+                )
+            else:
+                setattr(self, name, grown)
+        self.n_classes = n_total
+        return is_new
+
+    def _class_tensors(self):
+        """Class-indexed parameters and buffers: ``{attribute: default(n_new)}``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not support adding classes."
         )
 
     def extra_repr(self):

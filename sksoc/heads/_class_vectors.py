@@ -111,6 +111,12 @@ class ClassVectorHead(ClassHead):
             return inputs, F.normalize(self.vectors, dim=1), self.bias, None
         return z, self.vectors, self.bias, None
 
+    def _class_tensors(self):
+        return {
+            "vectors": lambda n: class_vectors(n, self.embedding_dim),
+            "bias": lambda n: torch.zeros(n),
+        }
+
     def extra_repr(self):
         return (
             f"{super().extra_repr()}, similarity={self.similarity!r}, "

@@ -56,6 +56,13 @@ class SOCHead(ClassHead):
         equally, as the SOC reference does.
     class_loss_sample_size : int, default=1024
         Classes drawn per step for the class-mean term when there are more.
+    likelihood_weight : float, default=0.0
+        Weight of a third term, the mean negative log-likelihood of each
+        sample under its own class Gaussian (constant dropped). The
+        cross-entropies only ask a sample to be likelier under its class than
+        under the others, which they reward by pushing samples outward, past
+        their means; this term pulls them onto their means, making the
+        classes real Gaussian clusters (see :meth:`likelihood_loss`).
     label_smoothing : float, default=0.1
         Label smoothing of both cross-entropies (see
         :class:`sksoc.SOCClassifier` for why it is on by default).
@@ -99,6 +106,7 @@ class SOCHead(ClassHead):
         learn_scale=False,
         class_loss_weight=0.5,
         class_loss_sample_size=1024,
+        likelihood_weight=0.0,
         label_smoothing=0.1,
         init_std=0.05,
         min_scale=1e-3,
@@ -119,10 +127,15 @@ class SOCHead(ClassHead):
                 "class_loss_sample_size must be at least 2; got "
                 f"{class_loss_sample_size}."
             )
+        if likelihood_weight < 0:
+            raise ValueError(
+                f"likelihood_weight must be non-negative; got {likelihood_weight}."
+            )
         if min_scale <= 0 or min_scale >= 1:
             raise ValueError(f"min_scale must be in (0, 1); got {min_scale}.")
         self.class_loss_weight = class_loss_weight
         self.class_loss_sample_size = class_loss_sample_size
+        self.likelihood_weight = likelihood_weight
         self.min_scale = min_scale
         self.means = nn.Parameter(torch.randn(n_classes, embedding_dim) * init_std)
         if learn_scale:
@@ -208,16 +221,45 @@ class SOCHead(ClassHead):
             chunk_size=self.chunk_size,
         )
 
+    def likelihood_loss(self, z, target, sample_weight=None):
+        """Mean ``-log N(z | mu_y, s_y)`` of each sample under its own class.
+
+        Without the constant ``D/2 log(2 pi)``; weighted like the
+        cross-entropy.
+        """
+        difference = z - self.means[target]
+        scales = self.scales
+        if scales is None:
+            losses = 0.5 * (difference * difference).sum(1)
+        else:
+            own = scales[target]
+            losses = 0.5 * ((difference / own) ** 2).sum(1) + own.log().sum(1)
+        if sample_weight is not None:
+            losses = losses * sample_weight
+        return losses.mean()
+
     def forward(self, z, target, sample_weight=None):
-        sample_loss = super().forward(z, target, sample_weight)
-        if self.class_loss_weight == 0.0:
-            return sample_loss
-        weight = self.class_loss_weight
-        return (1.0 - weight) * sample_loss + weight * self.class_loss()
+        loss = super().forward(z, target, sample_weight)
+        if self.class_loss_weight > 0.0:
+            weight = self.class_loss_weight
+            loss = (1.0 - weight) * loss + weight * self.class_loss()
+        if self.likelihood_weight > 0.0:
+            loss = loss + self.likelihood_weight * self.likelihood_loss(
+                z, target, sample_weight
+            )
+        return loss
+
+    def _class_tensors(self):
+        raw_one = math.log(math.expm1(1.0 - self.min_scale))
+        return {
+            "means": lambda n: torch.zeros(n, self.embedding_dim),
+            "raw_scales": lambda n: torch.full((n, self.embedding_dim), raw_one),
+        }
 
     def extra_repr(self):
         return (
             f"{super().extra_repr()}, learn_scale={self.learn_scale}, "
             f"class_loss_weight={self.class_loss_weight}, "
+            f"likelihood_weight={self.likelihood_weight}, "
             f"label_smoothing={self.label_smoothing}"
         )

@@ -1,0 +1,201 @@
+"""Forward + backward cost of every sksoc head against a plain linear head.
+
+The reference is ``cross_entropy(z @ W.T, y)`` with a learnable ``W``; the
+other baselines are pytorch-metric-learning's ArcFaceLoss and CosFaceLoss.
+Each configuration times every method round-robin (so machine noise hits
+them alike) and reports the fastest time per step (the least disturbed by other
+load) and its ratio to the
+reference measured in the same run. Peak memory is the largest total size of
+live tensors created during one forward + backward (parameters excluded),
+tracked with a torch dispatch mode in a separate, untimed pass.
+
+Two extra measurements: the sampled SOC class-mean term as a share of a SOC
+step, and one training step of the chunked SOC head with 1,000,000 classes.
+
+    python benchmarks/heads.py [--quick] [--repeats 7] [--threads 2]
+"""
+
+import argparse
+import time
+import weakref
+
+import torch
+from torch.nn import functional as F
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+from sksoc.heads import ArcFaceHead, ClassVectorHead, CosFaceHead, LinearHead, SOCHead
+
+try:
+    from pytorch_metric_learning import losses as pml_losses
+except ImportError:  # the comparison is skipped without it
+    pml_losses = None
+
+
+class PeakTensorMemory(TorchDispatchMode):
+    """Peak bytes of live tensors produced inside the context."""
+
+    def __init__(self):
+        super().__init__()
+        self.live = 0
+        self.peak = 0
+        self._seen = set()
+
+    def _release(self, key, size):
+        self._seen.discard(key)
+        self.live -= size
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for tensor in tree_flatten(out)[0]:
+            if not isinstance(tensor, torch.Tensor):
+                continue
+            storage = tensor.untyped_storage()
+            key = storage.data_ptr()
+            if key in self._seen or storage.nbytes() == 0:
+                continue
+            self._seen.add(key)
+            self.live += storage.nbytes()
+            self.peak = max(self.peak, self.live)
+            weakref.finalize(storage, self._release, key, storage.nbytes())
+        return out
+
+
+class Reference(torch.nn.Module):
+    """``cross_entropy(z @ W.T, y)``: the plain linear head."""
+
+    def __init__(self, n_classes, dim):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.randn(n_classes, dim) / dim**0.5)
+
+    def forward(self, z, y):
+        return F.cross_entropy(z @ self.weight.T, y)
+
+
+def methods(n_classes, dim):
+    heads = {
+        "reference": Reference(n_classes, dim),
+        "SOCHead": SOCHead(n_classes, dim),
+        "ClassVectorHead (fixed cosine)": ClassVectorHead(n_classes, dim),
+        "LinearHead (softmax)": LinearHead(n_classes, dim),
+        "ArcFaceHead": ArcFaceHead(n_classes, dim),
+        "CosFaceHead": CosFaceHead(n_classes, dim),
+    }
+    if pml_losses is not None:
+        heads["pml ArcFaceLoss"] = pml_losses.ArcFaceLoss(n_classes, dim)
+        heads["pml CosFaceLoss"] = pml_losses.CosFaceLoss(n_classes, dim)
+    return heads
+
+
+def step(head, z, y):
+    head.zero_grad(set_to_none=True)
+    z.grad = None
+    head(z, y).backward()
+
+
+def time_methods(heads, batch, dim, n_classes, repeats):
+    z = torch.randn(batch, dim, requires_grad=True)
+    y = torch.randint(n_classes, (batch,))
+    times = {name: [] for name in heads}
+    for head in heads.values():  # warm up
+        step(head, z, y)
+    for _ in range(repeats):
+        for name, head in heads.items():
+            start = time.perf_counter()
+            step(head, z, y)
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}
+
+
+def peak_memory(head, batch, dim, n_classes):
+    z = torch.randn(batch, dim, requires_grad=True)
+    y = torch.randint(n_classes, (batch,))
+    with PeakTensorMemory() as memory:
+        step(head, z, y)
+    return memory.peak
+
+
+def compare_heads(args):
+    print("Forward + backward per step; ratio to the reference in the same run.")
+    header = (
+        f"{'classes':>8} {'d':>3} {'batch':>5}  {'method':32} {'ms':>8} {'ratio':>6}"
+    )
+    print(header + f" {'peak MB':>8}")
+    classes = (1_000, 10_000) if args.quick else (1_000, 10_000, 100_000)
+    for n_classes in classes:
+        for dim in (32, 64):
+            for batch in (256, 512):
+                torch.manual_seed(0)
+                heads = methods(n_classes, dim)
+                seconds = time_methods(heads, batch, dim, n_classes, args.repeats)
+                for name, head in heads.items():
+                    megabytes = peak_memory(head, batch, dim, n_classes) / 2**20
+                    print(
+                        f"{n_classes:>8} {dim:>3} {batch:>5}  {name:32} "
+                        f"{seconds[name] * 1e3:8.2f} "
+                        f"{seconds[name] / seconds['reference']:6.2f} {megabytes:8.1f}"
+                    )
+
+
+def sampled_class_term_share(args):
+    """What the class-mean term adds to a SOC step: with it against without."""
+    n_classes, dim, batch = 100_000, 64, 256
+    torch.manual_seed(0)
+    with_term = SOCHead(n_classes, dim)
+    without = SOCHead(n_classes, dim, class_loss_weight=0.0)
+    seconds = time_methods(
+        {"with": with_term, "without": without}, batch, dim, n_classes, args.repeats
+    )
+    added = seconds["with"] - seconds["without"]
+    print(
+        f"\nSampled SOC class-mean term ({with_term.class_loss_sample_size} of "
+        f"{n_classes} classes, d={dim}, batch {batch}): a step takes "
+        f"{seconds['with'] * 1e3:.2f} ms with it and {seconds['without'] * 1e3:.2f} ms "
+        f"without: {100 * added / seconds['with']:.1f}% of the step"
+    )
+
+
+def million_classes(args):
+    n_classes, dim, batch, chunk = 1_000_000, 64, 512, 16_384
+    torch.manual_seed(0)
+    head = SOCHead(n_classes, dim, chunk_size=chunk)
+    optimizer = torch.optim.SGD(head.parameters(), lr=0.1)
+    z = torch.randn(batch, dim, requires_grad=True)
+    y = torch.randint(n_classes, (batch,))
+    parameters = sum(p.numel() * p.element_size() for p in head.parameters())
+    with PeakTensorMemory() as memory:
+        start = time.perf_counter()
+        step(head, z, y)
+        optimizer.step()
+        seconds = time.perf_counter() - start
+    losses = []
+    for _ in range(3):
+        step(head, z, y)
+        optimizer.step()
+        losses.append(head(z, y).item())
+    print(
+        f"\nChunked SOC head, {n_classes:,} classes, d={dim}, batch {batch}, "
+        f"chunk_size={chunk}: one SGD step {seconds:.2f} s; parameters "
+        f"{parameters / 2**20:.0f} MB; peak of tensors made by forward + backward "
+        f"+ step {memory.peak / 2**20:.0f} MB (gradients included); head memory "
+        f"in all {(parameters + memory.peak) / 2**20:.0f} MB; loss over the next "
+        f"steps {[round(x, 3) for x in losses]}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip 100k classes")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} thread(s)")
+    compare_heads(args)
+    sampled_class_term_share(args)
+    if not args.quick:
+        million_classes(args)
+
+
+if __name__ == "__main__":
+    main()
