@@ -64,10 +64,10 @@ from sksoc.metrics import inter_class_separability, intra_class_compactness
 
 # Set SKSOC_EXAMPLES_QUICK=1 for a smaller run (the documentation build does).
 QUICK = os.environ.get("SKSOC_EXAMPLES_QUICK") == "1"
-N_CLASSES = 30 if QUICK else 100
-N_PER_CLASS = 40 if QUICK else 60
+N_CLASSES = 20 if QUICK else 100
+N_PER_CLASS = 30 if QUICK else 60
 SEEDS = (0,) if QUICK else (0, 1, 2)
-MAX_EPOCHS = 20 if QUICK else 100
+MAX_EPOCHS = 10 if QUICK else 100
 SCALES = (10.0,) if QUICK else (5.0, 10.0, 20.0, 40.0)
 
 
