@@ -42,6 +42,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+from skorch.callbacks import Callback
 from skorch.helper import predefined_split
 from torch import nn
 
@@ -101,6 +102,7 @@ class BaseEmbeddingClassifier(
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "device": [str, torch.device],
+        "callbacks": [None, list],
         "verbose": ["verbose"],
     }
 
@@ -123,6 +125,7 @@ class BaseEmbeddingClassifier(
         tol,
         random_state,
         device,
+        callbacks,
         verbose,
         **module_params,
     ):
@@ -141,6 +144,7 @@ class BaseEmbeddingClassifier(
         self.tol = tol
         self.random_state = random_state
         self.device = device
+        self.callbacks = callbacks
         self.verbose = verbose
         # Stored unchecked, as scikit-learn asks of __init__; fit rejects any
         # name without the module__ prefix.
@@ -492,6 +496,7 @@ class BaseEmbeddingClassifier(
                         restore_best=self.early_stopping,
                     ),
                 ),
+                *_user_callbacks(self.callbacks),
             ],
             device=device,
             verbose=self.verbose,
@@ -739,6 +744,24 @@ def _check_module_param_names(estimator_name, params):
             "named parameters it takes only encoder parameters prefixed with "
             "'module__'."
         )
+
+
+def _user_callbacks(callbacks):
+    """The user's skorch callbacks, named for skorch (used as given, as skorch does)."""
+    named = []
+    for index, callback in enumerate(callbacks or ()):
+        if isinstance(callback, tuple) and len(callback) == 2:
+            name, callback = callback
+        else:
+            name = f"user_{index}_{type(callback).__name__}"
+        if not isinstance(callback, Callback):
+            raise TypeError(
+                "callbacks must be skorch callbacks (instances of "
+                f"skorch.callbacks.Callback) or (name, callback) pairs; got "
+                f"{callback!r}."
+            )
+        named.append((name, callback))
+    return named
 
 
 def _check_hidden_layer_sizes(hidden_layer_sizes):

@@ -54,6 +54,11 @@ TRAINING_PARAMETERS = """\
         global torch random state is never changed.
     device : str or torch.device, default="cpu"
         Where to train and predict, such as "cuda".
+    callbacks : list of skorch callbacks, default=None
+        Extra :class:`skorch.callbacks.Callback` objects (or
+        ``(name, callback)`` pairs) run during training after sksoc's own,
+        such as a progress bar or a per-epoch score. They are used as given
+        (skorch initialises them at each fit).
     verbose : int, default=0
         0 prints nothing; above 0 prints a line per epoch.
     **module_params

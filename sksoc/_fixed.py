@@ -121,6 +121,7 @@ class FixedRandomClassifier(BaseEmbeddingClassifier):
         tol=1e-4,
         random_state=None,
         device="cpu",
+        callbacks=None,
         verbose=0,
         **module_params,
     ):
@@ -140,6 +141,7 @@ class FixedRandomClassifier(BaseEmbeddingClassifier):
             tol=tol,
             random_state=random_state,
             device=device,
+            callbacks=callbacks,
             verbose=verbose,
             **module_params,
         )

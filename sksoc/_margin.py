@@ -152,6 +152,7 @@ default="arcface"
         tol=1e-4,
         random_state=None,
         device="cpu",
+        callbacks=None,
         verbose=0,
         **module_params,
     ):
@@ -171,6 +172,7 @@ default="arcface"
             tol=tol,
             random_state=random_state,
             device=device,
+            callbacks=callbacks,
             verbose=verbose,
             **module_params,
         )

@@ -140,6 +140,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         tol=1e-4,
         random_state=None,
         device="cpu",
+        callbacks=None,
         verbose=0,
         **module_params,
     ):
@@ -159,6 +160,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
             tol=tol,
             random_state=random_state,
             device=device,
+            callbacks=callbacks,
             verbose=verbose,
             **module_params,
         )

@@ -71,6 +71,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         tol=1e-4,
         random_state=None,
         device="cpu",
+        callbacks=None,
         verbose=0,
         **module_params,
     ):
@@ -90,6 +91,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
             tol=tol,
             random_state=random_state,
             device=device,
+            callbacks=callbacks,
             verbose=verbose,
             **module_params,
         )

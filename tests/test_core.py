@@ -446,3 +446,24 @@ def test_failed_refit_keeps_the_fitted_model(Estimator, error, method, blobs):
     assert fitted_encoder.seen == seen  # partial_fit trained a copy
     assert model.n_iter_ == n_iter
     np.testing.assert_array_equal(model.predict_proba(X), expected)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_user_callbacks_run_every_epoch(Estimator, blobs):
+    from skorch.callbacks import Callback
+
+    class CountEpochs(Callback):
+        def initialize(self):
+            self.epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+
+    counter = CountEpochs()
+    model = make(Estimator, max_epochs=4, callbacks=[("count", counter)]).fit(
+        X=blobs[0], y=blobs[1]
+    )
+    assert counter.epochs == model.n_iter_ == 4
+    with pytest.raises(TypeError, match="callbacks must be skorch callbacks"):
+        make(Estimator, callbacks=[print]).fit(*blobs)
