@@ -15,7 +15,9 @@ import pytest
 import torch
 from sklearn.datasets import load_iris
 
-from sksoc import SOCClassifier, __version__, cli
+from sksoc import SOCClassifier, SoftmaxClassifier, __version__, cli
+from sksoc.cli import _commands, _data, _models, _progress
+from sksoc.cli._errors import CommandError
 from sksoc.exceptions import TrainingDivergedError
 from sksoc.metrics import inter_class_separability, intra_class_compactness
 
@@ -108,18 +110,18 @@ def test_heads_selects_and_orders_the_rows(capsys):
     assert [row["head"] for row in rows] == ["soc", "softmax"]
 
 
-@pytest.mark.parametrize("head", list(cli.HEADS))
+@pytest.mark.parametrize("head", list(_models.HEADS))
 def test_every_head_gets_the_shared_encoder_and_otherwise_its_defaults(head):
-    model = cli.build_model(head, embedding_dim=2, epochs=5, seed=3)
+    model = _models.build_model(head, embedding_dim=2, epochs=5, seed=3)
 
-    expected = cli.HEADS[head]().get_params()
+    expected = _models.HEADS[head]().get_params()
     expected.update(
         hidden_layer_sizes=(128,), embedding_dim=2, max_epochs=5, random_state=3
     )
-    assert type(model) is cli.HEADS[head]
+    assert type(model) is _models.HEADS[head]
     assert model.get_params() == expected
-    default_epochs = cli.build_model(head, embedding_dim=2, epochs=None, seed=3)
-    assert default_epochs.max_epochs == cli.HEADS[head]().max_epochs == 200
+    default_epochs = _models.build_model(head, embedding_dim=2, epochs=None, seed=3)
+    assert default_epochs.max_epochs == _models.HEADS[head]().max_epochs == 200
 
 
 def test_the_seed_makes_the_scores_reproducible(capsys):
@@ -253,7 +255,7 @@ def test_geometry_is_measured_against_the_class_embeddings_of_present_classes():
     model = SOCClassifier(max_epochs=3, random_state=0).fit(X, y)
     X_test, y_test = X[y != 1], y[y != 1]  # class 1 missing from the test set
 
-    scores = cli.evaluate(model, X_test, y_test)
+    scores = _models.evaluate(model, X_test, y_test)
 
     embedding = model.transform(X_test)
     centers = model.class_embeddings_[[0, 2]]
@@ -270,7 +272,7 @@ def test_geometry_is_measured_against_the_class_embeddings_of_present_classes():
 def test_the_split_is_stratified_70_30_and_scaled_on_the_training_part():
     args = SimpleNamespace(dataset="iris", csv=None, target=None, seed=0)
 
-    split = cli.load_split(args)
+    split = _data.load_split(args)
 
     assert (len(split.y_train), len(split.y_test)) == (105, 45)
     assert np.unique(split.y_test, return_counts=True)[1].tolist() == [15, 15, 15]
@@ -334,8 +336,11 @@ def test_unusable_csv_content(capsys, tmp_path, content, words):
 @pytest.mark.parametrize(
     "argv, words",
     [
-        (["compare", "--dataset", "cifar"], ["unknown dataset 'cifar'", *cli.DATASETS]),
-        (["compare", "--heads", "soc,arc"], ["unknown head 'arc'", *cli.HEADS]),
+        (
+            ["compare", "--dataset", "cifar"],
+            ["unknown dataset 'cifar'", *_data.DATASETS],
+        ),
+        (["compare", "--heads", "soc,arc"], ["unknown head 'arc'", *_models.HEADS]),
         (["sweep", "--dataset", "mnist"], ["unknown dataset 'mnist'"]),
         (["compare", "--csv", "data.csv"], ["--csv needs --target"]),
         (["compare", "--target", "y"], ["--target goes with --csv"]),
@@ -388,8 +393,8 @@ def test_training_that_diverges_is_reported_in_one_line():
             raise TrainingDivergedError("The training loss became nan at epoch 3.")
 
     split = SimpleNamespace(X_train=None, y_train=None)
-    with pytest.raises(cli.CommandError, match="training soc failed: .* nan") as info:
-        cli.fit_timed("soc", Diverging(), split)
+    with pytest.raises(CommandError, match="training soc failed: .* nan") as info:
+        _models.fit_timed("soc", Diverging(), split)
     assert info.value.exit_code == 1
 
 
@@ -397,7 +402,7 @@ def test_interrupting_exits_with_130(capsys, monkeypatch):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "load_split", interrupted)
+    monkeypatch.setattr(_commands, "load_split", interrupted)
     code, _, err = run(capsys, "compare")
     assert code == 130
     assert err.strip() == "sksoc: interrupted"
@@ -434,7 +439,7 @@ def test_mnist1d_is_generated_locally_and_leaves_global_seeds_alone(monkeypatch)
     expected = np.random.random_sample()  # noqa: NPY002
     np.random.seed(7)  # noqa: NPY002
 
-    X, y = cli.load_builtin("mnist1d")
+    X, y = _data.load_builtin("mnist1d")
 
     assert len(calls) == 1
     assert X.shape == (10, 40) and y.tolist() == [0, 1, 2, 3, 0, 1, 2, 3, 0, 1]
@@ -463,6 +468,75 @@ def test_progress_bar_on_request_and_quiet_silences_it(capsys):
     assert code == 0
     assert err == ""
     assert "soc" in out
+
+
+class RecordingBar:
+    """Stands in for tqdm: draws nothing, records what the bar is told."""
+
+    def __init__(self, *, total, desc, **kwargs):
+        self.total, self.n, self.told = total, 0, [desc]
+
+    def set_description_str(self, desc):
+        self.told.append(desc)
+
+    def update(self, n):
+        self.n += n
+        self.told.append(n)
+
+    def close(self):
+        pass
+
+
+def test_the_bar_steps_once_per_epoch_and_jumps_past_an_early_stop(monkeypatch):
+    bars = []
+
+    def recording_tqdm(**kwargs):
+        bars.append(RecordingBar(**kwargs))
+        return bars[-1]
+
+    monkeypatch.setattr(_progress, "tqdm", recording_tqdm)
+    split = _data.load_split(
+        SimpleNamespace(dataset="iris", csv=None, target=None, seed=0)
+    )
+    # tol=10: no epoch improves enough, so the second one stops training.
+    stops_early = SOCClassifier(
+        max_epochs=6, n_iter_no_change=1, tol=10, random_state=0
+    )
+    runs_out = SoftmaxClassifier(max_epochs=3, random_state=0)
+    args = SimpleNamespace(quiet=False, progress=True)
+
+    rows = _models.train_and_score(
+        [("soc", stops_early), ("softmax", runs_out)], split, args
+    )
+
+    assert [row["epochs"] for row in rows] == [2, 3]
+    assert stops_early.n_iter_ == 2 and runs_out.n_iter_ == 3
+    (bar,) = bars
+    # A step per epoch (none for the warm-up), then the rest of the fit's share.
+    assert bar.told == [
+        "starting",
+        "training soc (1/2)",
+        *[1] * 2,
+        4,
+        "training softmax (2/2)",
+        *[1] * 3,
+        0,
+    ]
+    assert bar.n == bar.total == 9
+
+
+def test_the_tick_callback_counts_the_epochs_of_each_fit():
+    X, y = load_iris(return_X_y=True)
+    ticks = []
+    callback = _progress.EpochTicks(lambda: ticks.append(1))
+    model = SOCClassifier(max_epochs=4, callbacks=[callback], random_state=0)
+
+    model.fit(X, y)
+    assert callback.epochs_ == len(ticks) == model.n_iter_ == 4
+
+    model.set_params(max_epochs=2).fit(X, y)
+    assert callback.epochs_ == model.n_iter_ == 2
+    assert len(ticks) == 6
 
 
 def test_torch_thread_count_is_restored(capsys):

@@ -1,0 +1,152 @@
+"""The heads as the command trains them: built alike, fitted in turn, scored.
+
+Every head is an sksoc estimator on the same MLP encoder, otherwise at its
+defaults; the fits share one progress bar and are timed after a warm-up.
+"""
+
+import time
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import accuracy_score, log_loss
+
+from .. import (
+    FixedRandomClassifier,
+    MarginClassifier,
+    SOCClassifier,
+    SoftmaxClassifier,
+)
+from ..exceptions import TrainingDivergedError
+from ..metrics import (
+    inter_class_separability,
+    intra_class_compactness,
+    silhouette_score,
+)
+from ._errors import EXIT_FAILURE, CommandError
+from ._progress import TrainingProgress, progress_enabled
+
+HEADS = {
+    "softmax": SoftmaxClassifier,
+    "soc": SOCClassifier,
+    "fixed": FixedRandomClassifier,
+    "margin": MarginClassifier,
+}
+HIDDEN_LAYER_SIZES = (128,)
+
+
+def build_model(head, *, embedding_dim, epochs, seed):
+    """The estimator of ``head`` on the shared MLP encoder, otherwise at defaults.
+
+    Parameters
+    ----------
+    head : str
+        A key of :data:`HEADS`.
+    embedding_dim : int
+        Size of the embedding.
+    epochs : int or None
+        ``max_epochs``; None keeps the estimator's default. Training still
+        stops early when the loss stalls.
+    seed : int
+        ``random_state``.
+
+    Returns
+    -------
+    estimator : sksoc classifier
+    """
+    params = {
+        "hidden_layer_sizes": HIDDEN_LAYER_SIZES,
+        "embedding_dim": embedding_dim,
+        "random_state": seed,
+    }
+    if epochs is not None:
+        params["max_epochs"] = epochs
+    return HEADS[head](**params)
+
+
+def train_and_score(fits, split, args):
+    """Fit each ``(name, model)`` of ``fits`` under one progress bar and score it.
+
+    Each model gets the bar's per-epoch callback as its ``callbacks``.
+
+    Returns
+    -------
+    rows : list of dict
+        Per fit: its scores (see :func:`evaluate`) and ``fit_seconds``.
+    """
+    progress = TrainingProgress(
+        [(name, model.max_epochs) for name, model in fits], progress_enabled(args)
+    )
+    rows = []
+    try:
+        warm_up([model for _, model in fits], split.X_train, split.y_train)
+        for index, (name, model) in enumerate(fits):
+            # Only now, so that the warm-up's clones leave the bar alone.
+            model.set_params(callbacks=[("progress", progress.start(index))])
+            seconds = fit_timed(name, model, split)
+            progress.finish(index)
+            scores = evaluate(model, split.X_test, split.y_test)
+            rows.append({**scores, "fit_seconds": seconds})
+    finally:
+        progress.close()
+    return rows
+
+
+def warm_up(models, X, y):
+    """Train a throw-away copy of each kind of model for an epoch on a few rows.
+
+    A process's first torch optimizer imports ``torch._dynamo``, which takes
+    seconds; without this, the first head's ``fit_seconds`` would include it.
+    """
+    rows = [np.flatnonzero(y == label)[0] for label in np.unique(y)]
+    kinds = {type(model): model for model in models}
+    for model in kinds.values():
+        clone(model).set_params(max_epochs=1).fit(X[rows], y[rows])
+
+
+def fit_timed(head, model, split):
+    """Fit ``model`` on the training part; return the seconds it took."""
+    start = time.perf_counter()
+    try:
+        model.fit(split.X_train, split.y_train)
+    except TrainingDivergedError as exc:
+        raise CommandError(f"training {head} failed: {exc}", EXIT_FAILURE) from None
+    return time.perf_counter() - start
+
+
+def evaluate(model, X_test, y_test):
+    """Test accuracy, log loss and the geometry of the test embedding.
+
+    Parameters
+    ----------
+    model : fitted sksoc classifier
+    X_test : ndarray of shape (n_samples, n_features)
+    y_test : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    scores : dict
+        ``accuracy``, ``log_loss``, ``silhouette`` (euclidean, of
+        ``model.transform(X_test)``), ``compactness`` and ``separability``
+        (radians), both measured against ``model.class_embeddings_``, and
+        ``epochs`` (``n_iter_``).
+    """
+    embedding = model.transform(X_test)
+    # class_embeddings_ has a row per entry of classes_ (sorted, like
+    # np.unique(y_test)); keep the rows of the classes in the test set.
+    centers = model.class_embeddings_[np.isin(model.classes_, y_test)]
+    n_labels = len(np.unique(y_test))
+    return {
+        "accuracy": accuracy_score(y_test, model.predict(X_test)),
+        "log_loss": log_loss(
+            y_test, model.predict_proba(X_test), labels=model.classes_
+        ),
+        # The silhouette is defined for 2 <= n_labels <= n_samples - 1.
+        "silhouette": (
+            silhouette_score(embedding, y_test)
+            if n_labels < len(y_test)
+            else float("nan")
+        ),
+        "compactness": intra_class_compactness(embedding, y_test, centers=centers),
+        "separability": inter_class_separability(embedding, y_test, centers=centers),
+        "epochs": model.n_iter_,
+    }
