@@ -414,14 +414,14 @@ class BaseEmbeddingClassifier(
         if len(classes) < 2:
             raise ValueError(
                 f"{name} needs samples of at least 2 classes; got 1 class "
-                f"({classes[0]!r})."
+                f"({classes.tolist()[0]!r})."
             )
         if sample_weight is not None:
             weighted = np.unique(y_encoded[sample_weight > 0])
             if len(weighted) < 2:
                 raise ValueError(
                     f"{name} needs at least 2 classes with positive sample_weight; "
-                    f"got 1 class ({classes[weighted[0]]!r})."
+                    f"got 1 class ({classes.tolist()[weighted[0]]!r})."
                 )
 
     def _encode_labels(self, y):
@@ -602,7 +602,8 @@ class BaseEmbeddingClassifier(
         with torch.inference_mode():
             for start in range(0, X.shape[0], batch_size):
                 rows = rows_as_tensor(X, slice(start, start + batch_size))
-                out[start : start + batch_size] = fn(encoder(rows.to(net.device))).cpu()
+                embedding = self._check_finite(encoder(rows.to(net.device)), X)
+                out[start : start + batch_size] = fn(embedding).cpu()
         return out
 
     def _map_logits(self, X, fn, width=None, dtype=np.float64):
@@ -611,10 +612,23 @@ class BaseEmbeddingClassifier(
         logits = self.net_.criterion_.logits
         return self._map_batches(
             X,
-            lambda z: fn(logits(z).double()),
+            lambda z: fn(self._check_finite(logits(z).double(), X)),
             len(self.classes_) if width is None else width,
             dtype,
         )
+
+    def _check_finite(self, values, X):
+        """``values``, or a clear error when X drove the network to inf or NaN."""
+        if not torch.isfinite(values).all():
+            data = X.data if sp.issparse(X) else X
+            largest = max(abs(float(data.max())), abs(float(data.min())), 0.0)
+            raise ValueError(
+                f"{type(self).__name__} computed non-finite values for X, whose "
+                f"largest magnitude is {largest:.3g}: X lies far outside the "
+                "range the network was trained on. Scale X as at fit (for "
+                "example with the same StandardScaler)."
+            )
+        return values
 
     def _class_logits(self, X):
         """Prediction logits, (n_samples, n_classes), float64."""
@@ -698,7 +712,7 @@ class BaseEmbeddingClassifier(
 
         Returns
         -------
-        embedding : ndarray of shape (n_samples, embedding_dim_)
+        embedding : ndarray of shape (n_samples, `embedding_dim_`)
             In X's float dtype (float32 stays float32, anything else gives
             float64).
         """

@@ -13,6 +13,7 @@ from ._validation import (
     check_embeddings_and_labels,
     check_option,
     encode_labels,
+    rescaled,
     unit_rows,
 )
 
@@ -120,6 +121,8 @@ def silhouette_score(
 
 def silhouette_samples(X, labels, *, metric="euclidean"):
     """Silhouette Coefficient of each sample, from validated input."""
+    # The coefficients are scale-free; rescaling keeps squared distances in range.
+    X = rescaled(X)
     classes, codes = encode_labels(labels)
     n_samples, n_classes = len(codes), len(classes)
     if not 1 < n_classes < n_samples:

@@ -2,7 +2,6 @@
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import normalize
 from sklearn.utils import (
     assert_all_finite,
     check_array,
@@ -91,9 +90,24 @@ def check_centers(
 
 
 def unit_rows(A):
-    """Scale the last axis of ``A`` to unit length; zero vectors stay zero."""
+    """Scale the last axis of ``A`` to unit length; zero vectors stay zero.
+
+    Each row is first divided by its largest magnitude, so that rows of any
+    scale (1e-200 or 1e200) keep their direction: only an exact zero vector
+    counts as zero.
+    """
     shape = A.shape
-    return normalize(A.reshape(-1, shape[-1])).reshape(shape)
+    rows = A.reshape(-1, shape[-1])
+    largest = np.abs(rows).max(axis=1, keepdims=True)
+    rows = rows / np.where(largest > 0, largest, 1.0)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return (rows / np.where(norms > 0, norms, 1.0)).reshape(shape)
+
+
+def rescaled(X):
+    """``X`` divided by its largest magnitude (scale-free metrics stay exact)."""
+    largest = np.abs(X).max() if X.size else 0.0
+    return X / largest if largest > 0 else X
 
 
 def center_directions(centers):
@@ -142,15 +156,18 @@ def encode_as(values, classes, what):
     order = np.argsort(classes, kind="stable")
     try:
         found = np.searchsorted(classes, values, sorter=order)
-    except TypeError:  # values of another type than the classes
-        positions, unseen = None, np.ones(len(values), dtype=bool)
+    except TypeError:  # values of mixed types, or of another type than the classes
+        known = set(np.asarray(classes).tolist())
+        positions = None
+        unseen = np.array([value not in known for value in np.asarray(values).tolist()])
     else:
         positions = order[np.minimum(found, len(classes) - 1)]
         unseen = classes[positions] != values
     if np.any(unseen):
         raise ValueError(
             f"{what} contains labels not seen by the estimator: "
-            f"{np.unique(np.asarray(values)[unseen]).tolist()}; its classes_ are "
+            f"{list(dict.fromkeys(np.asarray(values)[unseen].tolist()))}; its "
+            "classes_ are "
             f"{np.asarray(classes).tolist()}."
         )
     return positions
