@@ -9,17 +9,21 @@ vectors (:class:`FixedRandomClassifier`), angular margins
 
 from ._fixed import FixedRandomClassifier
 from ._margin import MarginClassifier
+from ._persistence import load_model, save_model
 from ._soc import SOCClassifier
 from ._softmax import SoftmaxClassifier
-from .exceptions import TrainingDivergedError
+from .exceptions import ModelFileError, TrainingDivergedError
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "FixedRandomClassifier",
     "MarginClassifier",
+    "ModelFileError",
     "SOCClassifier",
     "SoftmaxClassifier",
     "TrainingDivergedError",
     "__version__",
+    "load_model",
+    "save_model",
 ]

@@ -1,6 +1,6 @@
 """Exceptions raised by sksoc."""
 
-__all__ = ["TrainingDivergedError"]
+__all__ = ["ModelFileError", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -13,5 +13,21 @@ class TrainingDivergedError(FloatingPointError):
     --------
     >>> from sksoc.exceptions import TrainingDivergedError
     >>> issubclass(TrainingDivergedError, FloatingPointError)
+    True
+    """
+
+
+class ModelFileError(ValueError):
+    """A model file that :func:`load_model` refuses to load.
+
+    Raised, before any estimator is built, for a file that is not an sksoc
+    model file or is truncated, comes from an incompatible format version,
+    was modified after it was saved, names an estimator sksoc does not have,
+    or needs a class the caller did not trust.
+
+    Examples
+    --------
+    >>> from sksoc.exceptions import ModelFileError
+    >>> issubclass(ModelFileError, ValueError)
     True
     """
