@@ -75,7 +75,7 @@ FITTED_ATTRIBUTES = """\
         Size of the embedding.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X had string column names.
     n_iter_ : int
         Number of epochs run.

@@ -50,7 +50,7 @@ class FixedRandomClassifier(BaseEmbeddingClassifier):
 
     Attributes
     ----------
-    class_embeddings_ : ndarray of shape (n_classes, embedding_dim_)
+    class_embeddings_ : ndarray of shape (n_classes, `embedding_dim_`)
         The class vectors (unit-norm unless learned with "dot").
     {fitted_attributes}
 

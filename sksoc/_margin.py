@@ -65,8 +65,8 @@ default="arcface"
 
     Attributes
     ----------
-    class_embeddings_ : ndarray of shape (n_classes, embedding_dim_) or \
-(n_classes, sub_centers, embedding_dim_)
+    class_embeddings_ : ndarray of shape (n_classes, `embedding_dim_`) or \
+(n_classes, sub_centers, `embedding_dim_`)
         The learned class vectors (not normalised); with ``sub_centers > 1``
         one row of ``sub_centers`` vectors per class.
     scale_ : float

@@ -65,9 +65,9 @@ class SOCClassifier(BaseEmbeddingClassifier):
 
     Attributes
     ----------
-    class_embeddings_ : ndarray of shape (n_classes, embedding_dim_)
+    class_embeddings_ : ndarray of shape (n_classes, `embedding_dim_`)
         The class means.
-    class_scales_ : ndarray of shape (n_classes, embedding_dim_) or None
+    class_scales_ : ndarray of shape (n_classes, `embedding_dim_`) or None
         The learned class scales; None unless ``learn_scale``.
     class_prior_ : ndarray of shape (n_classes,)
         Class frequencies in the training data, used by :meth:`score_samples`.

@@ -24,7 +24,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
 
     Attributes
     ----------
-    class_embeddings_ : ndarray of shape (n_classes, embedding_dim_)
+    class_embeddings_ : ndarray of shape (n_classes, `embedding_dim_`)
         The rows of the linear layer's weight: one vector per class.
     {fitted_attributes}
 

@@ -73,7 +73,7 @@ class EmbeddingDisplay:
         first :func:`numpy.meshgrid` array in 2-D.
     xx1 : ndarray of shape (grid_resolution, grid_resolution), default=None
         Second grid coordinate in 2-D; None in 1-D.
-    densities : ndarray of shape (n_classes, *xx0.shape), default=None
+    densities : ndarray of shape (n_classes, ``*xx0.shape``), default=None
         Class densities on the grid (SOC heads), drawn as contours in 2-D and
         as curves in 1-D.
     probabilities : ndarray of shape (n_classes, grid_resolution), default=None
