@@ -43,7 +43,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         Weight of the class-mean cross-entropy in the loss; 0.5 weighs it
         equally with the sample cross-entropy, as the SOC reference does, and
         0 trains on the samples alone.
-    class_loss_sample_size : int, default=1024
+    class_loss_sample_size : int, default=256
         With more classes than this, each training step computes the
         class-mean term over this many classes drawn at random (a sampled
         softmax: the exact term needs a classes x classes matrix, 40 GB at
@@ -125,7 +125,7 @@ class SOCClassifier(BaseEmbeddingClassifier):
         embedding_dim=16,
         learn_scale=False,
         class_loss_weight=0.5,
-        class_loss_sample_size=1024,
+        class_loss_sample_size=256,
         likelihood_weight=0.0,
         label_smoothing=0.1,
         max_epochs=200,

@@ -10,7 +10,7 @@ from ._base import ClassHead
 from ._class_vectors import ClassVectorHead
 from ._init import class_vectors
 from ._linear import LinearHead
-from ._loss import linear_cross_entropy, weighted_cross_entropy
+from ._loss import LinearLogits, linear_cross_entropy, weighted_cross_entropy
 from ._margin import (
     ArcFaceHead,
     CombinedMarginHead,
@@ -27,6 +27,7 @@ __all__ = [
     "CombinedMarginHead",
     "CosFaceHead",
     "LinearHead",
+    "LinearLogits",
     "MarginHead",
     "SOCHead",
     "SphereFaceHead",

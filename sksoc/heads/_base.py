@@ -2,9 +2,6 @@
 
 import torch
 from torch import nn
-from torch.nn import functional as F
-
-from ._loss import linear_cross_entropy
 
 
 class ClassHead(nn.Module):
@@ -17,9 +14,10 @@ class ClassHead(nn.Module):
 
     Training logits are linear in a transformed embedding,
     ``inputs @ weight.T + bias``, with optionally the target class's logit
-    replaced; subclasses return these terms from :meth:`training_terms`, and
-    the loss is one matrix product and a cross-entropy, or a chunked
-    cross-entropy that never holds all the logits (``chunk_size``).
+    replaced; subclasses return them as a :class:`LinearLogits` from
+    :meth:`training_terms`, and the loss is one matrix product and a
+    cross-entropy, or a chunked cross-entropy that never holds all the
+    logits (``chunk_size``).
     Subclasses also implement :meth:`logits` and :attr:`class_embeddings`,
     and override :meth:`embed` when they compare a transformed embedding (an
     l2-normalised one, say).
@@ -73,32 +71,22 @@ class ClassHead(nn.Module):
         raise NotImplementedError
 
     def training_terms(self, z, target):
-        """The training logits as ``(inputs, weight, bias, target_logit)``.
+        """The training logits as a :class:`LinearLogits`.
 
-        ``logits = inputs @ weight.T + bias``, with column ``target[i]`` of
-        row ``i`` replaced by ``target_logit[i]`` when it is not None. In
-        the softmax these may differ from :meth:`logits` by a per-sample
-        constant, and they carry the training margin where there is one.
+        They may differ from :meth:`logits` by a per-sample constant (which
+        cancels in the softmax), and carry the training margin where there
+        is one.
         """
         raise NotImplementedError
 
     def training_logits(self, z, target):
         """The logits the training cross-entropy sees, as one matrix."""
-        inputs, weight, bias, target_logit = self.training_terms(z, target)
-        logits = F.linear(inputs, weight, bias)
-        if target_logit is not None:
-            logits = logits.scatter(1, target[:, None], target_logit[:, None])
-        return logits
+        return self.training_terms(z, target).materialize(target)
 
     def forward(self, z, target, sample_weight=None):
         """Training loss of embeddings ``z`` against class indices ``target``."""
-        inputs, weight, bias, target_logit = self.training_terms(z, target)
-        return linear_cross_entropy(
-            inputs,
-            weight,
-            bias,
+        return self.training_terms(z, target).cross_entropy(
             target,
-            target_logit=target_logit,
             sample_weight=sample_weight,
             label_smoothing=self.label_smoothing,
             chunk_size=self.chunk_size,

@@ -6,6 +6,7 @@ from torch.nn import functional as F
 
 from ._base import ClassHead
 from ._init import class_vectors
+from ._loss import LinearLogits
 
 SIMILARITIES = ("cosine", "dot")
 
@@ -101,15 +102,14 @@ class ClassVectorHead(ClassHead):
         return z
 
     def logits(self, z):
-        inputs, weight, bias, _ = self.training_terms(z, None)
-        return F.linear(inputs, weight, bias)
+        return self.training_terms(z, None).materialize()
 
     def training_terms(self, z, target):
         if self.similarity == "cosine":
             # The scale goes on the (n_samples, D) side, the cheap one.
             inputs = self.scale * self.embed(z)
-            return inputs, F.normalize(self.vectors, dim=1), self.bias, None
-        return z, self.vectors, self.bias, None
+            return LinearLogits(inputs, F.normalize(self.vectors, dim=1), self.bias)
+        return LinearLogits(z, self.vectors, self.bias)
 
     def _class_tensors(self):
         return {

@@ -3,6 +3,7 @@
 from torch import nn
 
 from ._base import ClassHead
+from ._loss import LinearLogits
 
 
 class LinearHead(ClassHead):
@@ -47,4 +48,4 @@ class LinearHead(ClassHead):
         return self.linear(z)
 
     def training_terms(self, z, target):
-        return z, self.linear.weight, self.linear.bias, None
+        return LinearLogits(z, self.linear.weight, self.linear.bias)

@@ -8,6 +8,8 @@ backward pass: no (n_samples, n_classes) matrix is ever kept, which is what
 makes a million classes trainable on a small machine.
 """
 
+from dataclasses import dataclass
+
 import torch
 from torch.nn import functional as F
 
@@ -50,12 +52,55 @@ def weighted_cross_entropy(logits, target, sample_weight=None, label_smoothing=0
     return (losses * sample_weight).mean()
 
 
+@dataclass
+class LinearLogits:
+    """Training logits ``inputs @ weight.T + bias + norm_bias * |weight_c|^2``.
+
+    With ``target_logit``, each sample's logit of its target class is that
+    value instead. Heads return this from ``training_terms``; the loss never
+    needs the logits as one matrix (see :func:`linear_cross_entropy`).
+    """
+
+    inputs: torch.Tensor
+    weight: torch.Tensor
+    bias: torch.Tensor | None = None
+    norm_bias: float = 0.0
+    target_logit: torch.Tensor | None = None
+
+    def cross_entropy(self, target, **kwargs):
+        """:func:`linear_cross_entropy` of these logits against ``target``."""
+        return linear_cross_entropy(
+            self.inputs,
+            self.weight,
+            self.bias,
+            target,
+            norm_bias=self.norm_bias,
+            target_logit=self.target_logit,
+            **kwargs,
+        )
+
+    def materialize(self, target=None):
+        """The logits as one (n_samples, n_classes) matrix."""
+        bias = self.bias
+        if self.norm_bias:
+            norm_term = self.norm_bias * (self.weight * self.weight).sum(1)
+            bias = norm_term if bias is None else bias + norm_term
+        logits = F.linear(self.inputs, self.weight, bias)
+        if self.target_logit is not None:
+            rows = torch.arange(len(target), device=logits.device)
+            logits = logits.index_put(
+                (rows, target), self.target_logit.to(logits.dtype)
+            )
+        return logits
+
+
 def linear_cross_entropy(
     inputs,
     weight,
     bias,
     target,
     *,
+    norm_bias=0.0,
     target_logit=None,
     sample_weight=None,
     label_smoothing=0.0,
@@ -70,6 +115,11 @@ def linear_cross_entropy(
     bias : torch.Tensor of shape (n_classes,) or None
     target : torch.Tensor of shape (n_samples,)
         Class indices, int64.
+    norm_bias : float, default=0.0
+        Adds ``norm_bias * |weight_c|^2`` to the bias of class ``c`` (SOC's
+        ``-1/2 |mu_c|^2``). Given this way, the chunked computation derives
+        it chunk by chunk and needs no (n_classes, n_features) temporary for
+        its gradient.
     target_logit : torch.Tensor of shape (n_samples,), default=None
         Replaces each sample's logit of its target class (the margin heads
         pass the target logit with the margin applied).
@@ -100,10 +150,12 @@ def linear_cross_entropy(
     True
     """
     if chunk_size is None or chunk_size >= weight.shape[0]:
+        if norm_bias:
+            norm_term = norm_bias * (weight * weight).sum(1)
+            bias = norm_term if bias is None else bias + norm_term
         logits = F.linear(inputs, weight, bias)
         if target_logit is not None:
-            # In place: the matrix product's backward does not need its output.
-            logits.scatter_(1, target[:, None], target_logit[:, None].to(logits.dtype))
+            _replace_target_logits(logits, inputs, weight, bias, target, target_logit)
         return weighted_cross_entropy(logits, target, sample_weight, label_smoothing)
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer; got {chunk_size}.")
@@ -114,25 +166,39 @@ def linear_cross_entropy(
         target,
         target_logit,
         sample_weight,
+        float(norm_bias),
         float(label_smoothing),
         int(chunk_size),
     )
 
 
-def _chunk_logits(inputs, weight, bias, target, target_logit, start, stop):
-    """Logits of classes ``start:stop`` with the targets among them replaced."""
-    logits = F.linear(
-        inputs, weight[start:stop], None if bias is None else bias[start:stop]
+def _replace_target_logits(logits, inputs, weight, bias, target, target_logit):
+    """Put ``target_logit`` in the target column of ``logits``, in place.
+
+    The difference to the plain target logit (recomputed as a row-wise dot
+    product) is added with an accumulating ``index_put_``: the matrix
+    product's backward does not need its output, and this operation passes
+    the gradient through untouched, where a scatter would copy the whole
+    (n_samples, n_classes) gradient. The plain logit's gradient through the
+    matrix product and through the row-wise product cancel.
+    """
+    plain = (inputs * weight[target]).sum(1)
+    if bias is not None:
+        plain = plain + bias[target]
+    rows = torch.arange(len(target), device=target.device)
+    logits.index_put_(
+        (rows, target), (target_logit - plain).to(logits.dtype), accumulate=True
     )
-    targets_here = None
-    if target_logit is not None:
-        rows = ((target >= start) & (target < stop)).nonzero().squeeze(1)
-        targets_here = (rows, target[rows] - start)
-        logits[targets_here] = target_logit[rows].to(logits.dtype)
-    return logits, targets_here
 
 
 class _ChunkedLinearCrossEntropy(torch.autograd.Function):
+    """The cross-entropy of :func:`linear_cross_entropy`, chunk by chunk.
+
+    Forward keeps a running log-sum-exp per sample; backward recomputes each
+    chunk's logits into one reused buffer and turns them into gradients in
+    place, so the largest temporaries are (n_samples, chunk_size).
+    """
+
     @staticmethod
     def forward(
         ctx,
@@ -142,25 +208,26 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         target,
         target_logit,
         sample_weight,
+        norm_bias,
         label_smoothing,
         chunk_size,
     ):
         n_samples, n_classes = inputs.shape[0], weight.shape[0]
+        buffer = inputs.new_empty((n_samples, min(chunk_size, n_classes)))
         log_norm = inputs.new_full((n_samples,), -torch.inf)
         logit_sum = inputs.new_zeros(n_samples)
-        for start in range(0, n_classes, chunk_size):
-            stop = min(start + chunk_size, n_classes)
-            logits, _ = _chunk_logits(
-                inputs, weight, bias, target, target_logit, start, stop
+        true_logit = inputs.new_empty(n_samples)
+        for chunk in _chunks(n_classes, chunk_size, target):
+            logits = _chunk_logits(
+                buffer, inputs, weight, bias, norm_bias, target_logit, chunk
             )
+            rows, columns = chunk.targets
+            if target_logit is None:
+                true_logit[rows] = logits[rows, columns]
             log_norm = torch.logaddexp(log_norm, torch.logsumexp(logits, dim=1))
             if label_smoothing:
                 logit_sum += logits.sum(dim=1)
-        if target_logit is None:
-            true_logit = (inputs * weight[target]).sum(dim=1)
-            if bias is not None:
-                true_logit = true_logit + bias[target]
-        else:
+        if target_logit is not None:
             true_logit = target_logit.to(inputs.dtype)
         # -(1 - e) log p_y - e / C sum_c log p_c
         losses = (
@@ -173,8 +240,7 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         ctx.save_for_backward(
             inputs, weight, bias, target, target_logit, sample_weight, log_norm
         )
-        ctx.label_smoothing = label_smoothing
-        ctx.chunk_size = chunk_size
+        ctx.settings = (norm_bias, label_smoothing, chunk_size)
         return losses.mean()
 
     @staticmethod
@@ -182,48 +248,51 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
         inputs, weight, bias, target, target_logit, sample_weight, log_norm = (
             ctx.saved_tensors
         )
-        smoothing = ctx.label_smoothing
+        norm_bias, smoothing, chunk_size = ctx.settings
         n_samples, n_classes = inputs.shape[0], weight.shape[0]
         # d loss / d logit_c = coefficient * (p_c - e / C - (1 - e) [c = y])
-        coefficient = grad_output / n_samples
+        coefficient = (grad_output / n_samples).expand(n_samples)
         if sample_weight is not None:
             coefficient = coefficient * sample_weight
-        else:
-            coefficient = coefficient.expand(n_samples)
         needs_inputs, needs_weight, needs_bias = ctx.needs_input_grad[:3]
+        needs_target_logit = target_logit is not None and ctx.needs_input_grad[4]
         grad_inputs = torch.zeros_like(inputs) if needs_inputs else None
-        grad_weight = torch.zeros_like(weight) if needs_weight else None
-        grad_bias = torch.zeros_like(bias) if needs_bias else None
-        grad_target_logit = None
-        if target_logit is not None and ctx.needs_input_grad[4]:
-            grad_target_logit = torch.zeros_like(target_logit)
-        for start in range(0, n_classes, ctx.chunk_size):
-            stop = min(start + ctx.chunk_size, n_classes)
-            logits, targets_here = _chunk_logits(
-                inputs, weight, bias, target, target_logit, start, stop
+        grad_weight = torch.empty_like(weight) if needs_weight else None
+        grad_bias = torch.empty_like(bias) if needs_bias else None
+        grad_target_logit = (
+            torch.zeros_like(target_logit) if needs_target_logit else None
+        )
+        buffer = inputs.new_empty((n_samples, min(chunk_size, n_classes)))
+        for chunk in _chunks(n_classes, chunk_size, target):
+            grad = _chunk_logits(
+                buffer, inputs, weight, bias, norm_bias, target_logit, chunk
             )
-            grad_logits = torch.exp(logits - log_norm[:, None])
+            grad.sub_(log_norm[:, None]).exp_()
             if smoothing:
-                grad_logits -= smoothing / n_classes
-            if targets_here is None:
-                rows = ((target >= start) & (target < stop)).nonzero().squeeze(1)
-                targets_here = (rows, target[rows] - start)
-            grad_logits[targets_here] -= 1.0 - smoothing
-            grad_logits *= coefficient[:, None]
+                grad.sub_(smoothing / n_classes)
+            rows, columns = chunk.targets
+            grad[rows, columns] -= 1.0 - smoothing
+            grad.mul_(coefficient[:, None])
             if target_logit is not None:
                 # The replaced logit's gradient goes to target_logit, not to
                 # the linear map.
-                if grad_target_logit is not None:
-                    grad_target_logit[targets_here[0]] = grad_logits[targets_here].to(
+                if needs_target_logit:
+                    grad_target_logit[rows] = grad[rows, columns].to(
                         grad_target_logit.dtype
                     )
-                grad_logits[targets_here] = 0.0
+                grad[rows, columns] = 0.0
+            weight_chunk = weight[chunk.classes]
             if needs_inputs:
-                grad_inputs += grad_logits @ weight[start:stop]
-            if needs_weight:
-                grad_weight[start:stop] = grad_logits.T @ inputs
+                grad_inputs.addmm_(grad, weight_chunk)
+            class_grad = grad.sum(dim=0) if (needs_bias or norm_bias) else None
             if needs_bias:
-                grad_bias[start:stop] = grad_logits.sum(dim=0)
+                grad_bias[chunk.classes] = class_grad
+            if needs_weight:
+                torch.mm(grad.T, inputs, out=grad_weight[chunk.classes])
+                if norm_bias:
+                    grad_weight[chunk.classes].addcmul_(
+                        weight_chunk, class_grad[:, None], value=2.0 * norm_bias
+                    )
         return (
             grad_inputs,
             grad_weight,
@@ -233,4 +302,60 @@ class _ChunkedLinearCrossEntropy(torch.autograd.Function):
             None,
             None,
             None,
+            None,
         )
+
+
+class _Chunk:
+    """Classes ``start:stop`` and the (row, column) of the targets among them."""
+
+    def __init__(self, start, stop, target):
+        self.classes = slice(start, stop)
+        rows = ((target >= start) & (target < stop)).nonzero().squeeze(1)
+        self.targets = (rows, target[rows] - start)
+
+
+def _chunks(n_classes, chunk_size, target):
+    for start in range(0, n_classes, chunk_size):
+        yield _Chunk(start, min(start + chunk_size, n_classes), target)
+
+
+def _chunk_logits(buffer, inputs, weight, bias, norm_bias, target_logit, chunk):
+    """The chunk's logits, written into ``buffer``, targets replaced."""
+    weight_chunk = weight[chunk.classes]
+    logits = buffer[:, : weight_chunk.shape[0]]
+    torch.mm(inputs, weight_chunk.T, out=logits)
+    if bias is not None:
+        logits += bias[chunk.classes]
+    if norm_bias:
+        logits += norm_bias * (weight_chunk * weight_chunk).sum(1)
+    if target_logit is not None:
+        rows, columns = chunk.targets
+        logits[rows, columns] = target_logit[rows].to(logits.dtype)
+    return logits
+
+
+def gather_rows(tensor, index):
+    """``tensor[index]`` whose gradient with respect to ``tensor`` is sparse.
+
+    Indexing a few rows of a large parameter otherwise produces, in the
+    backward pass, a dense gradient as large as the parameter, mostly zeros.
+    The sparse gradient adds into the parameter's dense one without it.
+    """
+    return _GatherRows.apply(tensor, index)
+
+
+class _GatherRows(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, tensor, index):
+        ctx.save_for_backward(index)
+        ctx.shape = tensor.shape
+        return tensor.index_select(0, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (index,) = ctx.saved_tensors
+        sparse = torch.sparse_coo_tensor(
+            index[None], grad, ctx.shape, check_invariants=False
+        )
+        return sparse, None

@@ -17,7 +17,7 @@ from torch.nn import functional as F
 
 from ._base import ClassHead
 from ._init import class_vectors
-from ._loss import weighted_cross_entropy
+from ._loss import LinearLogits, weighted_cross_entropy
 
 
 def _angle(cos_theta):
@@ -122,7 +122,7 @@ class MarginHead(ClassHead):
         if self.training:
             # Only the target column changes: its cosine is a row-wise dot.
             target_logit = self._target_logit((unit_z * unit_w[target]).sum(1))
-        return self.scale * unit_z, unit_w, None, target_logit
+        return LinearLogits(self.scale * unit_z, unit_w, target_logit=target_logit)
 
     def training_logits(self, z, target):
         if self.sub_centers == 1:

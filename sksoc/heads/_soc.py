@@ -7,7 +7,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import ClassHead
-from ._loss import linear_cross_entropy
+from ._loss import LinearLogits, gather_rows
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -54,7 +54,7 @@ class SOCHead(ClassHead):
     class_loss_weight : float, default=0.5
         Weight ``w`` of the class-mean cross-entropy; 0.5 weighs both terms
         equally, as the SOC reference does.
-    class_loss_sample_size : int, default=1024
+    class_loss_sample_size : int, default=256
         Classes drawn per step for the class-mean term when there are more.
     likelihood_weight : float, default=0.0
         Weight of a third term, the mean negative log-likelihood of each
@@ -105,7 +105,7 @@ class SOCHead(ClassHead):
         *,
         learn_scale=False,
         class_loss_weight=0.5,
-        class_loss_sample_size=1024,
+        class_loss_sample_size=256,
         likelihood_weight=0.0,
         label_smoothing=0.1,
         init_std=0.05,
@@ -179,24 +179,30 @@ class SOCHead(ClassHead):
         # The expanded square can dip below zero by rounding when z ~ mu.
         return -0.5 * sq_dist.clamp_min(0.0) + log_norm
 
-    def _linear_terms(self, z, classes=None):
-        """``(inputs, weight, bias)`` of the log-densities up to per-row constants.
-
-        For the classes at index ``classes`` (all when None).
-        """
-        mu = self.means if classes is None else self.means[classes]
-        if self.raw_scales is None:
-            return z, mu, -0.5 * (mu * mu).sum(1)
-        scales = self.scales if classes is None else self.scales[classes]
+    def _linear_terms(self, z, means, scales):
+        """Log-densities of ``z`` under the given classes, up to per-row constants."""
+        if scales is None:
+            return LinearLogits(z, means, norm_bias=-0.5)
         precision = scales.pow(-2)
         # -1/2 sum P (z - mu)^2 - sum log s, expanded: linear in (z^2, z).
         inputs = torch.cat([z * z, z], dim=1)
-        weight = torch.cat([-0.5 * precision, mu * precision], dim=1)
-        bias = -0.5 * (mu * mu * precision).sum(1) - scales.log().sum(1)
-        return inputs, weight, bias
+        weight = torch.cat([-0.5 * precision, means * precision], dim=1)
+        bias = -0.5 * (means * means * precision).sum(1) - scales.log().sum(1)
+        return LinearLogits(inputs, weight, bias)
 
     def training_terms(self, z, target):
-        return (*self._linear_terms(z), None)
+        return self._linear_terms(z, self.means, self.scales)
+
+    def _class_rows(self, classes):
+        """Means and scales of the classes at index ``classes``.
+
+        Their gradient is sparse (the touched rows only), so that sampling a
+        few classes out of a million adds no (n_classes, D) temporary.
+        """
+        means = gather_rows(self.means, classes)
+        if self.raw_scales is None:
+            return means, None
+        return means, self.min_scale + F.softplus(gather_rows(self.raw_scales, classes))
 
     def class_loss(self):
         """Cross-entropy of the class means classified among the class Gaussians.
@@ -207,15 +213,11 @@ class SOCHead(ClassHead):
         n_sampled = min(self.n_classes, self.class_loss_sample_size)
         device = self.means.device
         if n_sampled == self.n_classes:
-            classes = None
+            means, scales = self.means, self.scales
         else:
             classes = torch.randperm(self.n_classes, device=device)[:n_sampled]
-        queries = self.means if classes is None else self.means[classes]
-        inputs, weight, bias = self._linear_terms(queries, classes)
-        return linear_cross_entropy(
-            inputs,
-            weight,
-            bias,
+            means, scales = self._class_rows(classes)
+        return self._linear_terms(means, means, scales).cross_entropy(
             torch.arange(n_sampled, device=device),
             label_smoothing=self.label_smoothing,
             chunk_size=self.chunk_size,
@@ -227,13 +229,12 @@ class SOCHead(ClassHead):
         Without the constant ``D/2 log(2 pi)``; weighted like the
         cross-entropy.
         """
-        difference = z - self.means[target]
-        scales = self.scales
+        means, scales = self._class_rows(target)
+        difference = z - means
         if scales is None:
             losses = 0.5 * (difference * difference).sum(1)
         else:
-            own = scales[target]
-            losses = 0.5 * ((difference / own) ** 2).sum(1) + own.log().sum(1)
+            losses = 0.5 * ((difference / scales) ** 2).sum(1) + scales.log().sum(1)
         if sample_weight is not None:
             losses = losses * sample_weight
         return losses.mean()
