@@ -62,9 +62,10 @@ def test_chunked_and_whole_cross_entropy_agree(name, chunk_size):
         torch.testing.assert_close(got[2][key], expected[2][key], atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("chunk_size", [None, 9])
 @pytest.mark.parametrize("smoothing", [0.0, 0.2])
 @pytest.mark.parametrize("override", [False, True])
-def test_linear_cross_entropy_matches_torch_in_float32(smoothing, override):
+def test_linear_cross_entropy_matches_torch_in_float32(smoothing, override, chunk_size):
     torch.manual_seed(1)
     inputs = torch.randn(32, 8, requires_grad=True)
     weight = torch.randn(100, 8, requires_grad=True)
@@ -85,7 +86,7 @@ def test_linear_cross_entropy_matches_torch_in_float32(smoothing, override):
         target,
         target_logit=target_logit,
         label_smoothing=smoothing,
-        chunk_size=9,
+        chunk_size=chunk_size,
     )
     grads = torch.autograd.grad(loss, leaves)
     torch.testing.assert_close(loss, expected, atol=1e-5, rtol=1e-5)

@@ -154,9 +154,33 @@ def linear_cross_entropy(
             norm_term = norm_bias * (weight * weight).sum(1)
             bias = norm_term if bias is None else bias + norm_term
         logits = F.linear(inputs, weight, bias)
+        true_logit = None
+        if target_logit is not None or label_smoothing:
+            true_logit = _true_logits(inputs, weight, bias, target)
         if target_logit is not None:
-            _replace_target_logits(logits, inputs, weight, bias, target, target_logit)
-        return weighted_cross_entropy(logits, target, sample_weight, label_smoothing)
+            # In place, by the difference to the plain target logit: an
+            # accumulating index_put passes the gradient through untouched,
+            # where a scatter would copy the (n_samples, n_classes) gradient;
+            # the plain logit's gradients through the matrix product and the
+            # row-wise product cancel.
+            rows = torch.arange(len(target), device=target.device)
+            shift = (target_logit - true_logit).to(logits.dtype)
+            logits.index_put_((rows, target), shift, accumulate=True)
+        losses = F.cross_entropy(logits, target, reduction="none")
+        if label_smoothing:
+            # Smoothed CE = CE + e * (logit_y - mean_c logit_c), and the mean
+            # logit of a linear map is the map of the mean weight: no second
+            # pass over the (n_samples, n_classes) logits.
+            mean_logit = inputs @ weight.mean(0)
+            if bias is not None:
+                mean_logit = mean_logit + bias.mean()
+            if target_logit is not None:
+                mean_logit = mean_logit + shift / weight.shape[0]
+                true_logit = target_logit
+            losses = losses + label_smoothing * (true_logit - mean_logit)
+        if sample_weight is not None:
+            losses = losses * sample_weight
+        return losses.mean()
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be a positive integer; got {chunk_size}.")
     return _ChunkedLinearCrossEntropy.apply(
@@ -172,23 +196,12 @@ def linear_cross_entropy(
     )
 
 
-def _replace_target_logits(logits, inputs, weight, bias, target, target_logit):
-    """Put ``target_logit`` in the target column of ``logits``, in place.
-
-    The difference to the plain target logit (recomputed as a row-wise dot
-    product) is added with an accumulating ``index_put_``: the matrix
-    product's backward does not need its output, and this operation passes
-    the gradient through untouched, where a scatter would copy the whole
-    (n_samples, n_classes) gradient. The plain logit's gradient through the
-    matrix product and through the row-wise product cancel.
-    """
-    plain = (inputs * weight[target]).sum(1)
+def _true_logits(inputs, weight, bias, target):
+    """Each sample's logit of its target class, as a row-wise dot product."""
+    true_logit = (inputs * weight[target]).sum(1)
     if bias is not None:
-        plain = plain + bias[target]
-    rows = torch.arange(len(target), device=target.device)
-    logits.index_put_(
-        (rows, target), (target_logit - plain).to(logits.dtype), accumulate=True
-    )
+        true_logit = true_logit + bias[target]
+    return true_logit
 
 
 class _ChunkedLinearCrossEntropy(torch.autograd.Function):
