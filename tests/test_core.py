@@ -25,6 +25,7 @@ from torch import nn
 from sksoc import SOCClassifier
 from sksoc.exceptions import TrainingDivergedError
 from sksoc.utils import all_estimators
+from tests.helpers import Width
 
 ESTIMATORS = [Estimator for _, Estimator in all_estimators()]
 FAST = {"max_epochs": 15, "random_state": 0}
@@ -38,19 +39,6 @@ def blobs():
 
 def make(Estimator, **params):
     return Estimator(**{**FAST, **params})
-
-
-class Width(nn.Module):
-    """A user encoder with one tunable hyper-parameter."""
-
-    def __init__(self, n_features_in, embedding_dim, width=8):
-        super().__init__()
-        self.layers = nn.Sequential(
-            nn.Linear(n_features_in, width), nn.ReLU(), nn.Linear(width, embedding_dim)
-        )
-
-    def forward(self, X):
-        return self.layers(X)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

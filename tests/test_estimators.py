@@ -4,9 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits, make_blobs
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from sklearn.datasets import make_blobs
 
 from sksoc import (
     FixedRandomClassifier,
@@ -15,17 +13,6 @@ from sksoc import (
     SoftmaxClassifier,
 )
 from sksoc.utils import all_estimators
-
-
-@pytest.fixture(scope="module")
-def digits():
-    """Digits, stratified 70/30, standardised on the training part."""
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, stratify=y, random_state=0
-    )
-    scaler = StandardScaler().fit(X_train)
-    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
 
 
 @pytest.fixture(scope="module")

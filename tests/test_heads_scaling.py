@@ -14,6 +14,7 @@ from sksoc.heads import (
     SphereFaceHead,
     linear_cross_entropy,
 )
+from tests.helpers import LargestTensor
 
 HEADS = {
     "soc": lambda **kw: SOCHead(23, 5, **kw),
@@ -95,8 +96,6 @@ def test_linear_cross_entropy_matches_torch_in_float32(smoothing, override, chun
 
 
 def test_chunked_cross_entropy_never_holds_all_logits():
-    from tests.test_heads_soc import LargestTensor
-
     inputs = torch.randn(64, 8, requires_grad=True)
     weight = torch.randn(1000, 8, requires_grad=True)
     target = torch.randint(1000, (64,))

@@ -5,10 +5,9 @@ import math
 import pytest
 import torch
 from torch.nn import functional as F
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
 
 from sksoc.heads import SOCHead
+from tests.helpers import LargestTensor
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -106,21 +105,6 @@ def test_both_terms_train_the_means():
     z = torch.randn(4, 2, requires_grad=True)
     only_samples(z, torch.tensor([0, 1, 2, 1])).backward()
     assert z.grad.abs().sum() > 0
-
-
-class LargestTensor(TorchDispatchMode):
-    """Records the largest tensor any torch operation produces."""
-
-    def __init__(self):
-        super().__init__()
-        self.numel = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        for value in tree_flatten(out)[0]:
-            if isinstance(value, torch.Tensor):
-                self.numel = max(self.numel, value.numel())
-        return out
 
 
 @pytest.mark.parametrize("learn_scale", [False, True])

@@ -39,6 +39,7 @@ from sksoc._persistence import (
     save_model,
 )
 from sksoc.utils import all_estimators
+from tests.helpers import Width
 
 ESTIMATORS = [Estimator for _, Estimator in all_estimators()]
 FAST = {"max_epochs": 3, "hidden_layer_sizes": (16,), "random_state": 0}
@@ -48,19 +49,6 @@ FAST = {"max_epochs": 3, "hidden_layer_sizes": (16,), "random_state": 0}
 def blobs():
     X, y = make_blobs(n_samples=90, centers=3, n_features=4, random_state=0)
     return X, y
-
-
-class Width(nn.Module):
-    """A user encoder, known to load_model only when the caller trusts it."""
-
-    def __init__(self, n_features_in, embedding_dim, width=8):
-        super().__init__()
-        self.layers = nn.Sequential(
-            nn.Linear(n_features_in, width), nn.ReLU(), nn.Linear(width, embedding_dim)
-        )
-
-    def forward(self, X):
-        return self.layers(X)
 
 
 def make(Estimator, **params):

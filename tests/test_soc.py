@@ -5,27 +5,14 @@ import math
 import numpy as np
 import pytest
 from scipy.special import logsumexp
-from sklearn.datasets import load_digits, make_blobs
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
+from sklearn.datasets import make_blobs
 
 from sksoc import SOCClassifier
 
 
 @pytest.fixture(scope="module")
-def digits():
-    """Digits, stratified 70/30, standardised on the training part."""
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, stratify=y, random_state=0
-    )
-    scaler = StandardScaler().fit(X_train)
-    return scaler, scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
-
-
-@pytest.fixture(scope="module")
 def digits_model(digits):
-    _, X_train, _, y_train, _ = digits
+    X_train, _, y_train, _ = digits
     return SOCClassifier(embedding_dim=10, random_state=0).fit(X_train, y_train)
 
 
@@ -35,19 +22,22 @@ def blobs():
 
 
 def test_digits_accuracy_with_ten_dimensions(digits, digits_model):
-    _, _, X_test, _, y_test = digits
+    _, X_test, _, y_test = digits
     assert digits_model.score(X_test, y_test) >= 0.95
 
 
 def test_digits_with_one_dimension_is_well_above_chance(digits):
-    _, X_train, X_test, y_train, y_test = digits
+    X_train, X_test, y_train, y_test = digits
     model = SOCClassifier(embedding_dim=1, random_state=0).fit(X_train, y_train)
     assert model.class_embeddings_.shape == (10, 1)
     assert model.score(X_test, y_test) >= 0.5  # chance is 0.1
 
 
-def test_score_samples_is_lower_on_noise_than_on_held_out_digits(digits, digits_model):
-    scaler, _, X_test, _, _ = digits
+def test_score_samples_is_lower_on_noise_than_on_held_out_digits(
+    digits, digits_scaler, digits_model
+):
+    _, X_test, _, _ = digits
+    scaler = digits_scaler
     rng = np.random.default_rng(0)
     noise = scaler.transform(rng.uniform(0, 16, size=X_test.shape))
     held_out = digits_model.score_samples(X_test)

@@ -16,6 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import type_of_target
 
+from .._base import non_numeric_columns
 from ._errors import CommandError, quoted
 
 _SKLEARN_LOADERS = {
@@ -208,13 +209,7 @@ def load_csv(path, target, *, dropna=False):
     features = frame.drop(columns=target)
     if features.shape[1] == 0:
         raise CommandError(f"{path} has no feature columns besides {target!r}")
-    non_numeric = [
-        name
-        for name, dtype in features.dtypes.items()
-        if not (
-            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-        )
-    ]
+    non_numeric = non_numeric_columns(features)
     if non_numeric:
         raise CommandError(
             f"non-numeric feature columns: {quoted(non_numeric)}; "

@@ -1,0 +1,34 @@
+"""Small helpers the test modules share."""
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
+
+
+class Width(nn.Module):
+    """A user encoder class with one tunable hyper-parameter, ``width``."""
+
+    def __init__(self, n_features_in, embedding_dim, width=8):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(n_features_in, width), nn.ReLU(), nn.Linear(width, embedding_dim)
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+class LargestTensor(TorchDispatchMode):
+    """Records the largest tensor any torch operation produces."""
+
+    def __init__(self):
+        super().__init__()
+        self.numel = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for value in tree_flatten(out)[0]:
+            if isinstance(value, torch.Tensor):
+                self.numel = max(self.numel, value.numel())
+        return out
