@@ -14,6 +14,7 @@ head they build and its parameters; everything else lives here, once.
 
 import contextlib
 import copy
+import hashlib
 import inspect
 import numbers
 from abc import ABCMeta, abstractmethod
@@ -744,6 +745,22 @@ class BaseEmbeddingClassifier(
         keys = ("epoch", "train_loss", "valid_loss", "dur")
         return [{k: row[k] for k in keys if k in row} for row in self.net_.history]
 
+    def __dask_tokenize__(self):
+        """A token that names this model's state, for Dask task graphs.
+
+        Dask hashes the objects a task uses; a pickled skorch net differs
+        from pickle to pickle, so the token is built from the parameters and,
+        once fitted, from the classes and every weight.
+        """
+        digest = hashlib.sha256(repr(self.get_params(deep=False)).encode())
+        if hasattr(self, "net_"):
+            digest.update(np.asarray(self.classes_).tobytes())
+            for module in (self.net_.module_, self.net_.criterion_):
+                for name, tensor in module.state_dict().items():
+                    digest.update(name.encode())
+                    digest.update(tensor.detach().cpu().numpy().tobytes())
+        return type(self).__qualname__, digest.hexdigest()
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
@@ -851,16 +868,21 @@ def _validation_split(y_encoded, fraction, seed):
         return train_test_split(index, test_size=n_valid, random_state=seed)
 
 
-def _check_dataframe_is_numeric(X):
-    if not isinstance(X, pd.DataFrame):
-        return
-    non_numeric = [
+def non_numeric_columns(frame):
+    """Names of the columns of a DataFrame that are neither numbers nor booleans."""
+    return [
         str(name)
-        for name, dtype in X.dtypes.items()
+        for name, dtype in frame.dtypes.items()
         if not (
             pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
         )
     ]
+
+
+def _check_dataframe_is_numeric(X):
+    if not isinstance(X, pd.DataFrame):
+        return
+    non_numeric = non_numeric_columns(X)
     if non_numeric:
         raise ValueError(
             f"X has non-numeric columns {non_numeric}; encode them first, for "

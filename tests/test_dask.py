@@ -8,6 +8,8 @@ matter. Prediction over Dask collections is checked against plain
 ``predict_proba``.
 """
 
+import pickle
+
 import joblib
 import numpy as np
 import pytest
@@ -98,13 +100,29 @@ def test_batched_prediction_over_a_dask_dataframe(client, data):
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
     model = SOCClassifier(max_epochs=5, random_state=0).fit(frame, y)
     columns = [f"proba_{label}" for label in model.classes_]
-
-    def predict_partition(part):
-        return pd.DataFrame(
-            model.predict_proba(part), index=part.index, columns=columns
-        )
-
     ddf = dd.from_pandas(frame, npartitions=4)
     meta = pd.DataFrame({name: np.array([], dtype=np.float64) for name in columns})
-    proba = ddf.map_partitions(predict_partition, meta=meta).compute()
+    proba = ddf.map_partitions(predict_partition, model, columns, meta=meta).compute()
     np.testing.assert_allclose(proba.to_numpy(), model.predict_proba(frame), rtol=1e-6)
+
+
+def predict_partition(part, model, columns):
+    """Class probabilities of one partition, as a DataFrame on its index."""
+    import pandas as pd
+
+    return pd.DataFrame(model.predict_proba(part), index=part.index, columns=columns)
+
+
+def test_dask_tokens_name_the_model_state(data):
+    from dask.base import tokenize
+
+    X, y = data
+    model = SOCClassifier(max_epochs=3, random_state=0)
+    unfitted = tokenize(model)
+    model.fit(X, y)
+    fitted = tokenize(model)
+    assert fitted != unfitted
+    assert tokenize(model) == fitted
+    assert tokenize(pickle.loads(pickle.dumps(model))) == fitted
+    model.partial_fit(X, y)
+    assert tokenize(model) != fitted
