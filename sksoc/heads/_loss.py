@@ -198,9 +198,9 @@ def linear_cross_entropy(
 
 def _true_logits(inputs, weight, bias, target):
     """Each sample's logit of its target class, as a row-wise dot product."""
-    true_logit = (inputs * weight[target]).sum(1)
+    true_logit = (inputs * gather_rows(weight, target)).sum(1)
     if bias is not None:
-        true_logit = true_logit + bias[target]
+        true_logit = true_logit + gather_rows(bias, target)
     return true_logit
 
 

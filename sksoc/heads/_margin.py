@@ -17,7 +17,7 @@ from torch.nn import functional as F
 
 from ._base import ClassHead
 from ._init import class_vectors
-from ._loss import LinearLogits, weighted_cross_entropy
+from ._loss import LinearLogits, gather_rows, weighted_cross_entropy
 
 
 def _angle(cos_theta):
@@ -121,7 +121,8 @@ class MarginHead(ClassHead):
         target_logit = None
         if self.training:
             # Only the target column changes: its cosine is a row-wise dot.
-            target_logit = self._target_logit((unit_z * unit_w[target]).sum(1))
+            target_cos = (unit_z * gather_rows(unit_w, target)).sum(1)
+            target_logit = self._target_logit(target_cos)
         return LinearLogits(self.scale * unit_z, unit_w, target_logit=target_logit)
 
     def training_logits(self, z, target):
