@@ -21,7 +21,6 @@ from abc import ABCMeta, abstractmethod
 from functools import partial
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 import torch
 from sklearn.base import (
@@ -48,7 +47,6 @@ from skorch.helper import predefined_split
 from torch import nn
 
 from ._training import (
-    Batches,
     StopOnNonFiniteLoss,
     StopWhenNoImprovement,
     TrainingData,
@@ -56,8 +54,14 @@ from ._training import (
     rows_as_tensor,
     seeded_torch,
 )
+from ._validation import (
+    MODULE_PREFIX,
+    check_dataframe_is_numeric,
+    check_float32_range,
+    check_hidden_layer_sizes,
+    check_module_param_names,
+)
 from .encoders import MLPEncoder
-from .exceptions import TrainingDivergedError
 
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -67,11 +71,9 @@ _OPTIMIZERS = {
 # Encoder-constructor arguments filled in from the data when a module class
 # accepts them and the user did not set them.
 _ENCODER_SHAPE_ARGUMENTS = ("n_features_in", "embedding_dim")
-_MODULE_PREFIX = "module__"
 # Prediction works in batches whose logits stay under about 64 MB.
 _MAX_INFERENCE_ELEMENTS = 2**24
 _MAX_INFERENCE_BATCH = 4096
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class BaseEmbeddingClassifier(
@@ -179,8 +181,8 @@ class BaseEmbeddingClassifier(
     def _module_params(self):
         """The encoder's parameters, without their ``module__`` prefix."""
         extra = self._extra_params()
-        _check_module_param_names(type(self).__name__, extra)
-        return {name[len(_MODULE_PREFIX) :]: value for name, value in extra.items()}
+        check_module_param_names(type(self).__name__, extra)
+        return {name[len(MODULE_PREFIX) :]: value for name, value in extra.items()}
 
     def get_params(self, deep=True):
         params = super().get_params(deep=deep)
@@ -191,7 +193,7 @@ class BaseEmbeddingClassifier(
         module_params = {
             name: params.pop(name)
             for name in list(params)
-            if name.startswith(_MODULE_PREFIX)
+            if name.startswith(MODULE_PREFIX)
         }
         super().set_params(**params)
         for name, value in module_params.items():
@@ -279,116 +281,8 @@ class BaseEmbeddingClassifier(
             self._train(X, y_encoded, sample_weight, epochs=1)
         return self
 
-    def _add_classes(self, X, y, sample_weight=None):
-        """Add the classes of ``y`` not in ``classes_``, with the encoder frozen.
-
-        The new classes' representations start from the estimator's
-        :meth:`_new_class_rows` and, where the head learns them, are refined
-        by gradient descent on the head's loss over ``(X, y)`` while the
-        encoder and every existing class stay exactly as they were. Samples
-        of known classes in ``y`` take part as negatives.
-        """
-        check_is_fitted(self)
-        with _restore_on_failure(self):
-            X, y = self._validate_training_data(X, y, reset=False)
-            sample_weight = self._check_training_weights(sample_weight, X)
-            new_labels = np.setdiff1d(np.unique(y), self.classes_)
-            if len(new_labels) == 0:
-                raise ValueError(
-                    "y has no class outside classes_; add_classes learns new "
-                    "classes (use partial_fit to train on known ones)."
-                )
-            classes = np.union1d(self.classes_, new_labels)
-            positions = np.searchsorted(classes, new_labels)
-            y_encoded = np.searchsorted(classes, y)
-            embeddings = torch.from_numpy(
-                self._map_batches(X, lambda z: z, self.embedding_dim_, np.float32)
-            )
-            net = copy.deepcopy(self.net_)
-            head = net.criterion_
-            rows = self._new_class_rows(head, embeddings, y_encoded, positions)
-            is_new = head.insert_classes(positions, **rows)
-            self._refine_new_classes(head, embeddings, y_encoded, sample_weight, is_new)
-            net._initialize_optimizer()
-            counts = np.zeros(len(classes))
-            counts[~is_new.numpy()] = self.class_count_
-            self.class_count_ = counts + _class_counts(
-                y_encoded, sample_weight, len(classes)
-            )
-            self.classes_ = classes
-            self.net_ = net
-        return self
-
-    def _new_class_rows(self, head, embeddings, y_encoded, positions):
-        """Initial class-indexed rows of the new classes, ``{attribute: rows}``."""
-        raise NotImplementedError
-
-    # Head attributes whose new-class rows add_classes trains, when learnable.
-    _refined_class_tensors = ()
-
-    def _refine_new_classes(self, head, embeddings, y_encoded, sample_weight, is_new):
-        """Train the new classes' rows of the head on fixed embeddings."""
-        names = [n for n in self._refined_class_tensors if getattr(head, n) is not None]
-        if not names:
-            return
-        # Frozen tensors (buffers) are trained here too, for their new rows
-        # only, and frozen again afterwards.
-        frozen = [n for n in names if not isinstance(getattr(head, n), nn.Parameter)]
-        for name in frozen:
-            tensor = head._buffers.pop(name)
-            setattr(head, name, nn.Parameter(tensor))
-        learned = [getattr(head, name) for name in names]
-        device = self.net_.device
-        old_rows = (~is_new).to(device)
-        # Existing classes get no gradient, so Adam leaves them bit for bit.
-        hooks = [
-            parameter.register_hook(
-                lambda grad: grad.masked_fill(
-                    old_rows.view(-1, *[1] * (grad.ndim - 1)), 0
-                )
-            )
-            for parameter in learned
-        ]
-        optimizer = torch.optim.Adam(learned, lr=self.lr)
-        data = TrainingData(embeddings.numpy(), y_encoded, sample_weight)
-        generator = torch.Generator().manual_seed(self._seed)
-        best, stalled = np.inf, 0
-        head.train()
-        try:
-            with seeded_torch(self._seed, device):
-                for _ in range(self.max_epochs):
-                    total = 0.0
-                    for z, (target, weight) in Batches(
-                        data, self.batch_size, generator
-                    ):
-                        optimizer.zero_grad()
-                        loss = head(
-                            z.to(device),
-                            target.to(device),
-                            None if weight is None else weight.to(device),
-                        )
-                        loss.backward()
-                        optimizer.step()
-                        total += loss.item() * len(target)
-                    total /= len(data)
-                    if not np.isfinite(total):
-                        raise TrainingDivergedError(
-                            f"The loss became {total} while adding classes. "
-                            f"{self._divergence_hint()}"
-                        )
-                    stalled = stalled + 1 if total > best - self.tol else 0
-                    best = min(best, total)
-                    if stalled >= self.n_iter_no_change:
-                        break
-        finally:
-            for hook in hooks:
-                hook.remove()
-            for name in frozen:
-                tensor = head._parameters.pop(name).detach()
-                head.register_buffer(name, tensor)
-
     def _validate_training_data(self, X, y, *, reset):
-        _check_dataframe_is_numeric(X)
+        check_dataframe_is_numeric(X)
         X, y = validate_data(
             self,
             X,
@@ -397,7 +291,7 @@ class BaseEmbeddingClassifier(
             accept_sparse="csr",
             dtype=(np.float64, np.float32),
         )
-        _check_float32_range(X)
+        check_float32_range(X)
         check_classification_targets(y)
         return X, y
 
@@ -512,7 +406,7 @@ class BaseEmbeddingClassifier(
     def _build_encoder(self, n_features):
         module_params = self._module_params()
         if self.module is None:
-            hidden = _check_hidden_layer_sizes(self.hidden_layer_sizes)
+            hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
             try:
                 return MLPEncoder(
                     n_features_in=n_features,
@@ -580,11 +474,11 @@ class BaseEmbeddingClassifier(
     # -- prediction ----------------------------------------------------------------
 
     def _validate_X(self, X):
-        _check_dataframe_is_numeric(X)
+        check_dataframe_is_numeric(X)
         X = validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
         )
-        _check_float32_range(X)
+        check_float32_range(X)
         return X
 
     def _map_batches(self, X, fn, width, dtype):
@@ -767,16 +661,6 @@ class BaseEmbeddingClassifier(
         return tags
 
 
-def _check_module_param_names(estimator_name, params):
-    invalid = sorted(name for name in params if not name.startswith(_MODULE_PREFIX))
-    if invalid:
-        raise TypeError(
-            f"{estimator_name} got unexpected parameter(s) {invalid}; beyond its "
-            "named parameters it takes only encoder parameters prefixed with "
-            "'module__'."
-        )
-
-
 def _user_callbacks(callbacks):
     """The user's skorch callbacks, named for skorch (used as given, as skorch does)."""
     named = []
@@ -793,19 +677,6 @@ def _user_callbacks(callbacks):
             )
         named.append((name, callback))
     return named
-
-
-def _check_hidden_layer_sizes(hidden_layer_sizes):
-    sizes = np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object))
-    if sizes.ndim != 1 or not all(
-        isinstance(size, numbers.Integral) and not isinstance(size, bool) and size > 0
-        for size in sizes
-    ):
-        raise ValueError(
-            "hidden_layer_sizes must be a sequence of positive integers; got "
-            f"{hidden_layer_sizes!r}."
-        )
-    return tuple(int(size) for size in sizes)
 
 
 def _accepted_arguments(factory):
@@ -866,40 +737,6 @@ def _validation_split(y_encoded, fraction, seed):
     except ValueError:
         # A class with one member, or fewer validation rows than classes.
         return train_test_split(index, test_size=n_valid, random_state=seed)
-
-
-def non_numeric_columns(frame):
-    """Names of the columns of a DataFrame that are neither numbers nor booleans."""
-    return [
-        str(name)
-        for name, dtype in frame.dtypes.items()
-        if not (
-            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-        )
-    ]
-
-
-def _check_dataframe_is_numeric(X):
-    if not isinstance(X, pd.DataFrame):
-        return
-    non_numeric = non_numeric_columns(X)
-    if non_numeric:
-        raise ValueError(
-            f"X has non-numeric columns {non_numeric}; encode them first, for "
-            "example with a OneHotEncoder in a ColumnTransformer."
-        )
-
-
-def _check_float32_range(X):
-    values = X.data if sp.issparse(X) else X
-    if values.dtype == np.float64 and values.size:
-        largest = max(values.max(), -values.min())
-        if largest > _FLOAT32_MAX:
-            raise ValueError(
-                f"Input X contains values too large for float32 (largest magnitude "
-                f"{largest:.3g} > {_FLOAT32_MAX:.3g}), in which sksoc computes. "
-                "Rescale X, for example with a StandardScaler."
-            )
 
 
 @contextlib.contextmanager

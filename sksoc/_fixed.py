@@ -6,6 +6,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseEmbeddingClassifier
+from ._class_addition import ClassAdditionMixin
 from ._docstrings import fill_shared_sections
 from .heads import ClassVectorHead
 from .heads._class_vectors import SIMILARITIES
@@ -13,7 +14,7 @@ from .heads._init import CLASS_VECTOR_INITS
 
 
 @fill_shared_sections
-class FixedRandomClassifier(BaseEmbeddingClassifier):
+class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
     """Classifier whose class vectors are drawn at random and kept fixed.
 
     Each class gets a unit vector drawn at random (or an orthonormal or

@@ -30,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
 from . import encoders
+from ._validation import MODULE_PREFIX
 from .exceptions import ModelFileError
 from .utils import all_estimators
 
@@ -47,7 +48,6 @@ _CHECKSUM_KEY = "sha256"
 # Tagged JSON values: a dict with this key is not a plain dict but one of the
 # Python values in _decode (a tuple, a tensor, a numpy array, ...).
 _TAG = "__sksoc__"
-_MODULE_PREFIX = "module__"
 # Parameters that may name a class or function (stored by qualified name).
 _CALLABLE_PARAMS = ("module", "optimizer")
 # numpy dtype kinds a model file may hold: bool, ints, floats, strings.
@@ -210,7 +210,7 @@ def load_model(path, *, trusted_modules=(), device=None):
 def _encode_params(params, tensors):
     encoded = {}
     for name, value in params.items():
-        takes_callables = name in _CALLABLE_PARAMS or name.startswith(_MODULE_PREFIX)
+        takes_callables = name in _CALLABLE_PARAMS or name.startswith(MODULE_PREFIX)
         if name == "module" and isinstance(value, torch.nn.Module):
             raise ValueError(
                 "save_model cannot store a torch module instance as `module` "
@@ -438,7 +438,7 @@ class _Decoder:
         return {
             name: self.value(
                 value,
-                callables=name in _CALLABLE_PARAMS or name.startswith(_MODULE_PREFIX),
+                callables=name in _CALLABLE_PARAMS or name.startswith(MODULE_PREFIX),
                 where=name,
             )
             for name, value in encoded.items()

@@ -14,12 +14,13 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
+from ._class_addition import ClassAdditionMixin
 from ._docstrings import fill_shared_sections
 from .heads import SOCHead
 
 
 @fill_shared_sections
-class SOCClassifier(BaseEmbeddingClassifier):
+class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
     """Classifier with Self-Organizing Class embeddings.
 
     An encoder maps X to an embedding ``z``; class ``c`` is a Gaussian with a

@@ -16,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import type_of_target
 
-from .._base import non_numeric_columns
+from .._validation import non_numeric_columns
 from ._errors import CommandError, quoted
 
 _SKLEARN_LOADERS = {

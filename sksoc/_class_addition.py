@@ -1,0 +1,130 @@
+"""Adding classes to a fitted model with the encoder frozen.
+
+A mixin for the estimators whose heads can grow (their head implements
+``ClassHead.insert_classes``): the new classes' rows start where the
+estimator's ``_new_class_rows`` puts them and are trained on fixed
+embeddings, every existing row masked out of the gradient.
+"""
+
+import copy
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ._base import _class_counts, _restore_on_failure
+from ._training import Batches, TrainingData, seeded_torch
+from .exceptions import TrainingDivergedError
+
+
+class ClassAdditionMixin:
+    """``_add_classes`` for :class:`~sksoc._base.BaseEmbeddingClassifier` subclasses."""
+
+    # Head attributes whose new-class rows are trained, when learnable.
+    _refined_class_tensors = ()
+
+    def _add_classes(self, X, y, sample_weight=None):
+        """Add the classes of ``y`` not in ``classes_``, with the encoder frozen.
+
+        The new classes' representations start from the estimator's
+        :meth:`_new_class_rows` and, where the head learns them, are refined
+        by gradient descent on the head's loss over ``(X, y)`` while the
+        encoder and every existing class stay exactly as they were. Samples
+        of known classes in ``y`` take part as negatives.
+        """
+        check_is_fitted(self)
+        with _restore_on_failure(self):
+            X, y = self._validate_training_data(X, y, reset=False)
+            sample_weight = self._check_training_weights(sample_weight, X)
+            new_labels = np.setdiff1d(np.unique(y), self.classes_)
+            if len(new_labels) == 0:
+                raise ValueError(
+                    "y has no class outside classes_; add_classes learns new "
+                    "classes (use partial_fit to train on known ones)."
+                )
+            classes = np.union1d(self.classes_, new_labels)
+            positions = np.searchsorted(classes, new_labels)
+            y_encoded = np.searchsorted(classes, y)
+            embeddings = torch.from_numpy(
+                self._map_batches(X, lambda z: z, self.embedding_dim_, np.float32)
+            )
+            net = copy.deepcopy(self.net_)
+            head = net.criterion_
+            rows = self._new_class_rows(head, embeddings, y_encoded, positions)
+            is_new = head.insert_classes(positions, **rows)
+            self._refine_new_classes(head, embeddings, y_encoded, sample_weight, is_new)
+            net._initialize_optimizer()
+            counts = np.zeros(len(classes))
+            counts[~is_new.numpy()] = self.class_count_
+            self.class_count_ = counts + _class_counts(
+                y_encoded, sample_weight, len(classes)
+            )
+            self.classes_ = classes
+            self.net_ = net
+        return self
+
+    def _new_class_rows(self, head, embeddings, y_encoded, positions):
+        """Initial class-indexed rows of the new classes, ``{attribute: rows}``."""
+        raise NotImplementedError
+
+    def _refine_new_classes(self, head, embeddings, y_encoded, sample_weight, is_new):
+        """Train the new classes' rows of the head on fixed embeddings."""
+        names = [n for n in self._refined_class_tensors if getattr(head, n) is not None]
+        if not names:
+            return
+        # Frozen tensors (buffers) are trained here too, for their new rows
+        # only, and frozen again afterwards.
+        frozen = [n for n in names if not isinstance(getattr(head, n), nn.Parameter)]
+        for name in frozen:
+            tensor = head._buffers.pop(name)
+            setattr(head, name, nn.Parameter(tensor))
+        learned = [getattr(head, name) for name in names]
+        device = self.net_.device
+        old_rows = (~is_new).to(device)
+        # Existing classes get no gradient, so Adam leaves them bit for bit.
+        hooks = [
+            parameter.register_hook(
+                lambda grad: grad.masked_fill(
+                    old_rows.view(-1, *[1] * (grad.ndim - 1)), 0
+                )
+            )
+            for parameter in learned
+        ]
+        optimizer = torch.optim.Adam(learned, lr=self.lr)
+        data = TrainingData(embeddings.numpy(), y_encoded, sample_weight)
+        generator = torch.Generator().manual_seed(self._seed)
+        best, stalled = np.inf, 0
+        head.train()
+        try:
+            with seeded_torch(self._seed, device):
+                for _ in range(self.max_epochs):
+                    total = 0.0
+                    for z, (target, weight) in Batches(
+                        data, self.batch_size, generator
+                    ):
+                        optimizer.zero_grad()
+                        loss = head(
+                            z.to(device),
+                            target.to(device),
+                            None if weight is None else weight.to(device),
+                        )
+                        loss.backward()
+                        optimizer.step()
+                        total += loss.item() * len(target)
+                    total /= len(data)
+                    if not np.isfinite(total):
+                        raise TrainingDivergedError(
+                            f"The loss became {total} while adding classes. "
+                            f"{self._divergence_hint()}"
+                        )
+                    stalled = stalled + 1 if total > best - self.tol else 0
+                    best = min(best, total)
+                    if stalled >= self.n_iter_no_change:
+                        break
+        finally:
+            for hook in hooks:
+                hook.remove()
+            for name in frozen:
+                tensor = head._parameters.pop(name).detach()
+                head.register_buffer(name, tensor)
