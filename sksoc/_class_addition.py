@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._base import _class_counts, _restore_on_failure
-from ._training import Batches, TrainingData, seeded_torch
+from ._training import Batches, Plateau, TrainingData, seeded_torch
 from .exceptions import TrainingDivergedError
 
 
@@ -94,7 +94,7 @@ class ClassAdditionMixin:
         optimizer = torch.optim.Adam(learned, lr=self.lr)
         data = TrainingData(embeddings.numpy(), y_encoded, sample_weight)
         generator = torch.Generator().manual_seed(self._seed)
-        best, stalled = np.inf, 0
+        plateau = Plateau(self.n_iter_no_change, self.tol)
         head.train()
         try:
             with seeded_torch(self._seed, device):
@@ -118,9 +118,8 @@ class ClassAdditionMixin:
                             f"The loss became {total} while adding classes. "
                             f"{self._divergence_hint()}"
                         )
-                    stalled = stalled + 1 if total > best - self.tol else 0
-                    best = min(best, total)
-                    if stalled >= self.n_iter_no_change:
+                    plateau.update(total)
+                    if plateau.exhausted:
                         break
         finally:
             for hook in hooks:

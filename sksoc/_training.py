@@ -154,6 +154,36 @@ class StopOnNonFiniteLoss(Callback):
             )
 
 
+class Plateau:
+    """Counts the epochs whose loss did not beat the best by more than ``tol``.
+
+    Parameters
+    ----------
+    patience : int
+        Epochs without such an improvement after which :attr:`exhausted`.
+    tol : float
+        Improvement needed to reset the count.
+    """
+
+    def __init__(self, patience, tol):
+        self.patience = patience
+        self.tol = tol
+        self.best = math.inf
+        self.stalled = 0
+
+    def update(self, loss):
+        """Record an epoch's loss; True when it is the best so far."""
+        self.stalled = 0 if loss < self.best - self.tol else self.stalled + 1
+        if loss < self.best:
+            self.best = loss
+            return True
+        return False
+
+    @property
+    def exhausted(self):
+        return self.stalled >= self.patience
+
+
 class StopWhenNoImprovement(Callback):
     """Stop when a monitored loss has not improved by ``tol`` for ``patience`` epochs.
 
@@ -177,25 +207,19 @@ class StopWhenNoImprovement(Callback):
         self.restore_best = restore_best
 
     def on_train_begin(self, net, **kwargs):
-        self.best_loss_ = math.inf
+        self.plateau_ = Plateau(self.patience, self.tol)
         self.best_epoch_ = None
         self.best_state_ = None
-        self.epochs_without_improvement_ = 0
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1].get(self.monitor)
         if loss is None:
             return
-        if loss < self.best_loss_ - self.tol:
-            self.epochs_without_improvement_ = 0
-        else:
-            self.epochs_without_improvement_ += 1
-        if loss < self.best_loss_:
-            self.best_loss_ = loss
+        if self.plateau_.update(loss):
             self.best_epoch_ = net.history[-1, "epoch"]
             if self.restore_best:
                 self.best_state_ = _module_states(net)
-        if self.epochs_without_improvement_ >= self.patience:
+        if self.plateau_.exhausted:
             if net.verbose:
                 print(
                     f"Stopping: {self.monitor} did not improve by more than "
