@@ -103,11 +103,8 @@ def mostly(ordinary, cases):
     return st.sampled_from([ordinary] * CLEAN + list(cases))
 
 
-@st.composite
-def matrices(draw, n_features=None, max_rows=10):
-    """A random matrix: shape, values, defect, dtype and container all drawn."""
-    n_rows = draw(mostly(max_rows, range(max_rows)))
-    n_columns = draw(mostly(2, range(5)) if n_features is None else n_features)
+def float_matrix(draw, n_rows, n_columns):
+    """A float64 matrix of the given shape, entries in [-1e6, 1e6]."""
     values = draw(
         st.lists(
             st.floats(-1e6, 1e6, allow_nan=False),
@@ -115,13 +112,25 @@ def matrices(draw, n_features=None, max_rows=10):
             max_size=n_rows * n_columns,
         )
     )
-    X = np.array(values, dtype=np.float64).reshape(n_rows, n_columns)
+    return np.array(values, dtype=np.float64).reshape(n_rows, n_columns)
+
+
+def set_one_cell(draw, X, values):
+    """Put one of ``values`` in a cell of the non-empty ``X``, in place."""
+    row = draw(st.integers(0, X.shape[0] - 1))
+    X[row, draw(st.integers(0, X.shape[1] - 1))] = draw(st.sampled_from(values))
+
+
+@st.composite
+def matrices(draw, n_features=None, max_rows=10):
+    """A random matrix: shape, values, defect, dtype and container all drawn."""
+    n_rows = draw(mostly(max_rows, range(max_rows)))
+    n_columns = draw(mostly(2, range(5)) if n_features is None else n_features)
+    X = float_matrix(draw, n_rows, n_columns)
     defect = draw(mostly("none", DEFECTS)) if X.size else "none"
     dtype = draw(mostly("float64", DTYPES))
     if defect == "special value":
-        X[draw(st.integers(0, n_rows - 1)), draw(st.integers(0, n_columns - 1))] = draw(
-            st.sampled_from(SPECIAL_VALUES)
-        )
+        set_one_cell(draw, X, SPECIAL_VALUES)
     elif defect == "constant column":
         X[:, draw(st.integers(0, n_columns - 1))] = draw(st.sampled_from([0.0, 7.5]))
     elif defect == "duplicate rows":
@@ -300,18 +309,9 @@ EMBEDDING_SPECIALS = [np.nan, np.inf, -np.inf, 1e-310, 5e-324, 0.0]
 def embeddings(draw):
     n_rows = draw(mostly(10, range(10)))
     n_columns = draw(mostly(3, range(3)))
-    values = draw(
-        st.lists(
-            st.floats(-1e6, 1e6, allow_nan=False),
-            min_size=n_rows * n_columns,
-            max_size=n_rows * n_columns,
-        )
-    )
-    X = np.array(values, dtype=np.float64).reshape(n_rows, n_columns)
+    X = float_matrix(draw, n_rows, n_columns)
     if X.size and draw(mostly(False, [True])):
-        X[draw(st.integers(0, n_rows - 1)), draw(st.integers(0, n_columns - 1))] = draw(
-            st.sampled_from(EMBEDDING_SPECIALS)
-        )
+        set_one_cell(draw, X, EMBEDDING_SPECIALS)
     return X
 
 
