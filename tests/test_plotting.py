@@ -564,4 +564,8 @@ def test_package_imports_without_matplotlib(no_matplotlib, monkeypatch):
 
     plotting = importlib.import_module("sksoc.plotting")
 
-    assert plotting.__all__ == ["ClassSimilarityDisplay", "EmbeddingDisplay"]
+    assert plotting.__all__ == [
+        "ClassSimilarityDisplay",
+        "EmbeddingDisplay",
+        "ReliabilityDisplay",
+    ]
