@@ -8,8 +8,10 @@ one way::
     X -> validate_data -> float32 batches -> encoder -> embedding (transform)
       -> head -> logits -> loss (fit) | probabilities, labels (predict)
 
-Training runs on skorch (see ``_training.py``). Subclasses differ only in the
-head they build and its parameters; everything else lives here, once.
+Training and batched inference run on one engine, a skorch net of the
+encoder and the head (``_engine.py``); the estimator validates, encodes
+labels, resolves its "auto" defaults and delegates. Subclasses differ only in
+the head they build and its parameters; everything else lives here, once.
 """
 
 import contextlib
@@ -43,15 +45,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 from skorch.callbacks import Callback
-from skorch.helper import predefined_split
 from torch import nn
 
-from ._training import (
-    StopOnNonFiniteLoss,
+from ._engine import (
+    EmbeddingNet,
     StopWhenNoImprovement,
-    TrainingData,
-    TrainingNet,
-    rows_as_tensor,
+    TensorData,
+    as_float32_tensor,
     seeded_torch,
 )
 from ._validation import (
@@ -63,6 +63,15 @@ from ._validation import (
 )
 from .encoders import MLPEncoder
 
+# torch.optim's Adam, AdamW and SGD have fused kernels for CUDA, and for the
+# CPU from torch 2.4.
+_FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
+_FUSED_ON_CPU = tuple(int(part) for part in torch.__version__.split(".")[:2]) >= (2, 4)
+# The "auto" defaults (see the user guide's "Training defaults" for the
+# measurements behind them).
+_AUTO_BATCH_MIN = 64
+_AUTO_BATCH_MAX = 512
+_AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -71,9 +80,6 @@ _OPTIMIZERS = {
 # Encoder-constructor arguments filled in from the data when a module class
 # accepts them and the user did not set them.
 _ENCODER_SHAPE_ARGUMENTS = ("n_features_in", "embedding_dim")
-# Prediction works in batches whose logits stay under about 64 MB.
-_MAX_INFERENCE_ELEMENTS = 2**24
-_MAX_INFERENCE_BATCH = 4096
 
 
 class BaseEmbeddingClassifier(
@@ -94,12 +100,15 @@ class BaseEmbeddingClassifier(
         "hidden_layer_sizes": ["array-like"],
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(numbers.Integral, 1, None, closed="left"),
+        ],
         "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
@@ -347,12 +356,14 @@ class BaseEmbeddingClassifier(
         return device
 
     def _initialize_model(self, X):
-        """Build the encoder, the head and the skorch net, seeded by random_state."""
+        """Build the encoder, the head and the engine, seeded by random_state."""
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        self._build_net(X.shape[1], sample=X)
+        self.batch_size_ = resolve_batch_size(self.batch_size, X.shape[0])
+        self.early_stopping_ = resolve_early_stopping(self.early_stopping, X.shape[0])
+        self._build_engine(X.shape[1], sample=X)
 
-    def _build_net(self, n_features, *, sample=None, embedding_dim=None):
-        """Build the untrained encoder, head and skorch net as ``net_``.
+    def _build_engine(self, n_features, *, sample=None, embedding_dim=None):
+        """Build the untrained encoder, head and training engine as ``net_``.
 
         The embedding size is read off the encoder's output on two rows of
         ``sample``, or given as ``embedding_dim`` (when restoring a model).
@@ -364,31 +375,27 @@ class BaseEmbeddingClassifier(
             if embedding_dim is None:
                 embedding_dim = _embedding_size(encoder, sample)
             head = self._build_head(len(self.classes_), embedding_dim)
-        monitor = "valid_loss" if self.early_stopping else "train_loss"
         optimizer = self.optimizer
         if isinstance(optimizer, str):
             optimizer = _OPTIMIZERS[optimizer]
-        net = TrainingNet(
+        net = EmbeddingNet(
             module=encoder,
             criterion=head,
             optimizer=optimizer,
             lr=self.lr,
             optimizer__weight_decay=self.weight_decay,
+            **_fast_optimizer_params(optimizer, device),
             max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
+            batch_size=self.batch_size_,
             train_split=None,
             callbacks=[
                 (
-                    "stop_on_non_finite_loss",
-                    StopOnNonFiniteLoss(self._divergence_hint()),
-                ),
-                (
                     "stop_when_no_improvement",
                     StopWhenNoImprovement(
-                        monitor,
+                        "valid_loss" if self.early_stopping_ else "train_loss",
                         patience=self.n_iter_no_change,
                         tol=self.tol,
-                        restore_best=self.early_stopping,
+                        restore_best=self.early_stopping_,
                     ),
                 ),
                 *_user_callbacks(self.callbacks),
@@ -396,6 +403,7 @@ class BaseEmbeddingClassifier(
             device=device,
             verbose=self.verbose,
             shuffle_generator=torch.Generator().manual_seed(self._seed),
+            divergence_hint=self._divergence_hint(),
             # skorch formats its log table every epoch even when it prints nothing.
             **({} if self.verbose else {"callbacks__print_log": None}),
         )
@@ -452,24 +460,20 @@ class BaseEmbeddingClassifier(
         return encoder
 
     def _train(self, X, y_encoded, sample_weight, *, epochs):
-        data = TrainingData(X, y_encoded, sample_weight)
         net = self.net_
+        data = TensorData(X, y_encoded, sample_weight, net.device)
         # The n-th training call of one model gets its own, reproducible seed.
         seed = int(
             np.random.SeedSequence([self._seed, len(net.history)]).generate_state(1)[0]
         )
-        if self.early_stopping and epochs > 1:
+        valid = None
+        if self.early_stopping_ and epochs > 1:
             train_index, valid_index = _validation_split(
                 y_encoded, self.validation_fraction, seed
             )
-            net.train_split = predefined_split(data.subset(valid_index))
-            data = data.subset(train_index)
-        try:
-            with seeded_torch(seed, net.device):
-                net.partial_fit(data, epochs=epochs)
-        finally:
-            # Do not keep the validation rows in the fitted model.
-            net.train_split = None
+            data, valid = data.subset(train_index), data.subset(valid_index)
+        with seeded_torch(seed, net.device):
+            net.train(data, epochs=epochs, valid=valid)
 
     # -- prediction ----------------------------------------------------------------
 
@@ -482,24 +486,10 @@ class BaseEmbeddingClassifier(
         return X
 
     def _map_batches(self, X, fn, width, dtype):
-        """``fn(embedding)`` for the rows of X, in batches, into one array.
-
-        Memory stays at X, the result, and one batch of intermediates.
-        """
-        net = self.net_
-        encoder, head = net.module_, net.criterion_
-        encoder.eval()
-        head.eval()
-        batch_size = max(
-            1, min(_MAX_INFERENCE_BATCH, _MAX_INFERENCE_ELEMENTS // len(self.classes_))
+        """``fn(embedding)`` for the rows of X, in batches, into one array."""
+        return self.net_.map_rows(
+            X, fn, width, dtype, check=lambda values: self._check_finite(values, X)
         )
-        out = np.empty((X.shape[0], width), dtype=dtype)
-        with torch.inference_mode():
-            for start in range(0, X.shape[0], batch_size):
-                rows = rows_as_tensor(X, slice(start, start + batch_size))
-                embedding = self._check_finite(encoder(rows.to(net.device)), X)
-                out[start : start + batch_size] = fn(embedding).cpu()
-        return out
 
     def _map_logits(self, X, fn, width=None, dtype=np.float64):
         """``fn(logits)`` for the rows of X, the logits in float64, batched."""
@@ -661,6 +651,36 @@ class BaseEmbeddingClassifier(
         return tags
 
 
+def resolve_batch_size(batch_size, n_samples):
+    """The training batch size: ``batch_size``, or the "auto" rule for ``n_samples``."""
+    if batch_size != "auto":
+        return int(batch_size)
+    return int(min(_AUTO_BATCH_MAX, max(_AUTO_BATCH_MIN, n_samples // 64)))
+
+
+def resolve_early_stopping(early_stopping, n_samples):
+    """Whether to hold out a validation split: the "auto" rule for ``n_samples``."""
+    if early_stopping != "auto":
+        return bool(early_stopping)
+    return n_samples >= _AUTO_EARLY_STOPPING_MIN_SAMPLES
+
+
+def _fast_optimizer_params(optimizer, device):
+    """``optimizer__fused=True`` for torch's optimisers that have a fused kernel.
+
+    One fused kernel updates every parameter in a single pass; the default
+    loops over them in Python, which dominates a small network's step.
+    """
+    factory = getattr(optimizer, "func", optimizer)
+    if factory not in _FUSED_OPTIMIZERS:
+        return {}
+    if device.type not in ("cpu", "cuda") or (
+        device.type == "cpu" and not _FUSED_ON_CPU
+    ):
+        return {}
+    return {"optimizer__fused": True}
+
+
 def _user_callbacks(callbacks):
     """The user's skorch callbacks, named for skorch (used as given, as skorch does)."""
     named = []
@@ -692,7 +712,8 @@ def _accepted_arguments(factory):
 
 def _embedding_size(encoder, X):
     """Run the encoder on two rows to read off its embedding size."""
-    rows = rows_as_tensor(X, slice(0, 2))
+    rows = X[:2]
+    rows = as_float32_tensor(rows.toarray() if sp.issparse(rows) else rows)
     was_training = encoder.training
     encoder.eval()
     try:

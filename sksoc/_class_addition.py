@@ -3,7 +3,7 @@
 A mixin for the estimators whose heads can grow (their head implements
 ``ClassHead.insert_classes``): the new classes' rows start where the
 estimator's ``_new_class_rows`` puts them and are trained on fixed
-embeddings, every existing row masked out of the gradient.
+embeddings by the training engine, every existing row held constant.
 """
 
 import copy
@@ -11,11 +11,9 @@ import copy
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
 from ._base import _class_counts, _restore_on_failure
-from ._training import Batches, Plateau, TrainingData, seeded_torch
-from .exceptions import TrainingDivergedError
+from ._engine import seeded_torch
 
 
 class ClassAdditionMixin:
@@ -53,8 +51,7 @@ class ClassAdditionMixin:
             head = net.criterion_
             rows = self._new_class_rows(head, embeddings, y_encoded, positions)
             is_new = head.insert_classes(positions, **rows)
-            self._refine_new_classes(head, embeddings, y_encoded, sample_weight, is_new)
-            net._initialize_optimizer()
+            self._refine_new_classes(net, embeddings, y_encoded, sample_weight, is_new)
             counts = np.zeros(len(classes))
             counts[~is_new.numpy()] = self.class_count_
             self.class_count_ = counts + _class_counts(
@@ -68,62 +65,18 @@ class ClassAdditionMixin:
         """Initial class-indexed rows of the new classes, ``{attribute: rows}``."""
         raise NotImplementedError
 
-    def _refine_new_classes(self, head, embeddings, y_encoded, sample_weight, is_new):
+    def _refine_new_classes(self, net, embeddings, y_encoded, sample_weight, is_new):
         """Train the new classes' rows of the head on fixed embeddings."""
+        head = net.criterion_
         names = [n for n in self._refined_class_tensors if getattr(head, n) is not None]
         if not names:
             return
-        # Frozen tensors (buffers) are trained here too, for their new rows
-        # only, and frozen again afterwards.
-        frozen = [n for n in names if not isinstance(getattr(head, n), nn.Parameter)]
-        for name in frozen:
-            tensor = head._buffers.pop(name)
-            setattr(head, name, nn.Parameter(tensor))
-        learned = [getattr(head, name) for name in names]
-        device = self.net_.device
-        old_rows = (~is_new).to(device)
-        # Existing classes get no gradient, so Adam leaves them bit for bit.
-        hooks = [
-            parameter.register_hook(
-                lambda grad: grad.masked_fill(
-                    old_rows.view(-1, *[1] * (grad.ndim - 1)), 0
-                )
+        with seeded_torch(self._seed, net.device):
+            net.train_new_classes(
+                embeddings,
+                y_encoded,
+                sample_weight,
+                tensors=names,
+                is_new=is_new,
+                seed=self._seed,
             )
-            for parameter in learned
-        ]
-        optimizer = torch.optim.Adam(learned, lr=self.lr)
-        data = TrainingData(embeddings.numpy(), y_encoded, sample_weight)
-        generator = torch.Generator().manual_seed(self._seed)
-        plateau = Plateau(self.n_iter_no_change, self.tol)
-        head.train()
-        try:
-            with seeded_torch(self._seed, device):
-                for _ in range(self.max_epochs):
-                    total = 0.0
-                    for z, (target, weight) in Batches(
-                        data, self.batch_size, generator
-                    ):
-                        optimizer.zero_grad()
-                        loss = head(
-                            z.to(device),
-                            target.to(device),
-                            None if weight is None else weight.to(device),
-                        )
-                        loss.backward()
-                        optimizer.step()
-                        total += loss.item() * len(target)
-                    total /= len(data)
-                    if not np.isfinite(total):
-                        raise TrainingDivergedError(
-                            f"The loss became {total} while adding classes. "
-                            f"{self._divergence_hint()}"
-                        )
-                    plateau.update(total)
-                    if plateau.exhausted:
-                        break
-        finally:
-            for hook in hooks:
-                hook.remove()
-            for name in frozen:
-                tensor = head._parameters.pop(name).detach()
-                head.register_buffer(name, tensor)

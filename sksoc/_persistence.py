@@ -398,7 +398,7 @@ def _rebuild(content, tensors, trusted, device, path):
             ) from None
     try:
         vars(estimator).update(fitted)
-        estimator._build_net(
+        estimator._build_engine(
             estimator.n_features_in_, embedding_dim=estimator.embedding_dim_
         )
         decoder.restore_net(estimator.net_, content["net"])

@@ -1,0 +1,531 @@
+"""The training engine: an encoder, a class head, an optimiser and the loop.
+
+Every training path of the estimators (``fit``, ``partial_fit``,
+``add_classes``) and every prediction goes through one :class:`EmbeddingNet`,
+a skorch :class:`~skorch.NeuralNet` whose ``module`` is the encoder and whose
+``criterion`` is the class head, so skorch trains the head's class parameters
+with the encoder's, moves both to the device and keeps the per-epoch history.
+The estimators keep scikit-learn's duties only: validate, encode labels,
+choose the validation rows, delegate.
+
+skorch is used through its public hooks. What they change, and why:
+
+- ``get_iterator``: the data are tensors made once per fit; a batch is one
+  gather of rows by a shuffled index (a generator the net owns, so training
+  never touches the caller's torch random state), not a DataLoader collating
+  one row at a time.
+- ``train_step`` and ``run_single_epoch``: one optimiser step without a
+  closure; the epoch's loss is summed on the device and read once per epoch
+  (a NaN or infinite loss stops training then, with a clear error); callbacks
+  are notified per batch only when they implement a batch hook, and no
+  per-batch history is kept.
+- ``fit_loop``: callbacks end training by raising :class:`StopTraining`, so a
+  ``KeyboardInterrupt`` always means the user's, and propagates (skorch's
+  ``partial_fit`` would swallow it).
+"""
+
+import contextlib
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EpochTimer, PrintLog
+from skorch.helper import predefined_split
+from torch import nn
+from torch.nn.utils import parametrize
+
+from .exceptions import TrainingDivergedError
+
+# Prediction and validation work in batches whose logits stay under about 64 MB.
+_MAX_INFERENCE_ELEMENTS = 2**24
+_MAX_INFERENCE_BATCH = 4096
+# Callback hooks that skorch would call once per batch.
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+class StopTraining(Exception):
+    """Raised by a callback to end training before ``max_epochs``."""
+
+
+class _UserInterrupt(Exception):
+    """Carries a KeyboardInterrupt past skorch's ``partial_fit``, which swallows it."""
+
+
+class TensorData(torch.utils.data.Dataset):
+    """Training rows as tensors: features, class indices and sample weights.
+
+    Dense features become one float32 tensor on the training device, once;
+    a CSR matrix stays sparse and each batch is densified on its own.
+
+    Parameters
+    ----------
+    X : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,), int
+    sample_weight : ndarray of shape (n_samples,) or None
+    device : str or torch.device, default="cpu"
+    """
+
+    def __init__(self, X, y, sample_weight=None, device="cpu"):
+        self.device = torch.device(device)
+        self.X = X if sp.issparse(X) else as_float32_tensor(X, self.device)
+        self.y = torch.as_tensor(y, dtype=torch.int64, device=self.device)
+        self.sample_weight = (
+            None
+            if sample_weight is None
+            else torch.as_tensor(sample_weight, dtype=torch.float32, device=self.device)
+        )
+
+    def __len__(self):
+        return self.X.shape[0]
+
+    def __getitem__(self, index):
+        return self.rows(torch.as_tensor(np.atleast_1d(index)))
+
+    def rows(self, index):
+        """The rows at ``index`` (a slice or an int64 tensor) as ``(X, (y, w))``."""
+        if sp.issparse(self.X):
+            positions = index if isinstance(index, slice) else index.cpu().numpy()
+            X = as_float32_tensor(self.X[positions].toarray(), self.device)
+        else:
+            X = self.X[index]
+        weight = None if self.sample_weight is None else self.sample_weight[index]
+        return X, (self.y[index], weight)
+
+    def subset(self, index):
+        """A :class:`TensorData` of the rows at ``index`` (an ndarray of ints)."""
+        subset = TensorData.__new__(TensorData)
+        subset.device = self.device
+        subset.X = self.X[index]
+        rows = torch.as_tensor(index, device=self.device)
+        subset.y = self.y[rows]
+        subset.sample_weight = (
+            None if self.sample_weight is None else self.sample_weight[rows]
+        )
+        return subset
+
+
+def as_float32_tensor(X, device="cpu"):
+    """Dense ``X`` as a float32 tensor on ``device``, never sharing a writeable view.
+
+    A float32, C-contiguous, writeable array is used in place (torch only
+    reads it); anything else is converted, a copy.
+    """
+    X = np.asarray(X)
+    if X.dtype != np.float32 or not X.flags.c_contiguous or not X.flags.writeable:
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        if not X.flags.writeable:
+            X = X.copy()
+    return torch.from_numpy(X).to(device)
+
+
+class Batches:
+    """Batches of a :class:`TensorData`, shuffled by ``generator`` when given."""
+
+    def __init__(self, data, batch_size, generator=None):
+        self.data = data
+        self.batch_size = batch_size
+        self.generator = generator
+
+    def __len__(self):
+        return math.ceil(len(self.data) / self.batch_size)
+
+    def __iter__(self):
+        n_samples, size = len(self.data), self.batch_size
+        if self.generator is None:
+            for start in range(0, n_samples, size):
+                yield self.data.rows(slice(start, start + size))
+            return
+        order = torch.randperm(n_samples, generator=self.generator)
+        order = order.to(self.data.device)
+        for start in range(0, n_samples, size):
+            yield self.data.rows(order[start : start + size])
+
+
+def inference_batch_size(n_classes):
+    """Rows per prediction batch: logits of at most about 64 MB."""
+    return max(1, min(_MAX_INFERENCE_BATCH, _MAX_INFERENCE_ELEMENTS // n_classes))
+
+
+class EmbeddingNet(NeuralNet):
+    """The engine: an encoder (skorch's module) and a class head (its criterion).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The encoder, X -> embedding.
+    criterion : sksoc.heads.ClassHead
+        The head, (embedding, class indices, sample weights) -> loss.
+    shuffle_generator : torch.Generator
+        Shuffles the training batches; it is part of the engine's state, so
+        successive training calls continue its stream.
+    divergence_hint : str, default=""
+        The likely causes of a non-finite loss, for the error message.
+    **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    """
+
+    def __init__(self, module, *, shuffle_generator=None, divergence_hint="", **kwargs):
+        super().__init__(module, **kwargs)
+        self.shuffle_generator = shuffle_generator
+        self.divergence_hint = divergence_hint
+
+    # -- skorch hooks ------------------------------------------------------------
+
+    def get_default_callbacks(self):
+        # The epoch losses are recorded by run_single_epoch, so skorch's
+        # scoring of them from per-batch history is not needed.
+        return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            return Batches(dataset, self.batch_size, self.shuffle_generator)
+        return Batches(dataset, inference_batch_size(self.criterion_.n_classes))
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        target, weight = y_true
+        return self.criterion_(y_pred, target, weight)
+
+    def infer(self, x, **fit_params):
+        return self.module_(x, **fit_params)
+
+    def train_step(self, batch, **fit_params):
+        Xi, yi = batch
+        self.optimizer_.zero_grad(set_to_none=True)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        listeners = self._batch_listeners["on_grad_computed"]
+        if listeners:
+            named_parameters = list(self.get_all_learnable_params())
+            for callback in listeners:
+                callback.on_grad_computed(
+                    self, named_parameters=named_parameters, batch=batch, training=True
+                )
+        self.optimizer_.step()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if iterator is None:
+            return
+        self.module_.train(training)
+        self.criterion_.train(training)
+        begin = self._batch_listeners["on_batch_begin"]
+        end = self._batch_listeners["on_batch_end"]
+        # The loss stays on the device until the epoch ends: one sync per epoch.
+        total = torch.zeros((), device=self.device)
+        for batch in iterator:
+            for callback in begin:
+                callback.on_batch_begin(self, batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            total += step["loss"].detach() * len(batch[1][0])
+            for callback in end:
+                callback.on_batch_end(self, batch=batch, training=training, **step)
+        loss = total.item() / len(iterator.data)
+        if not math.isfinite(loss):
+            phase = "training" if training else "validation"
+            raise TrainingDivergedError(
+                f"The {phase} loss became {loss} at epoch {len(self.history)}; "
+                f"training stopped. {self.divergence_hint}"
+            )
+        self.history.record(f"{prefix}_loss", loss)
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as exc:
+            raise _UserInterrupt from exc
+
+    def notify(self, method_name, **cb_kwargs):
+        if method_name == "on_train_begin":
+            self._batch_listeners = {
+                hook: [
+                    callback
+                    for _, callback in self.callbacks_
+                    if _implements(callback, hook)
+                ]
+                for hook in _BATCH_HOOKS
+            }
+        try:
+            super().notify(method_name, **cb_kwargs)
+        except KeyboardInterrupt:
+            # skorch's own callbacks (EarlyStopping) stop training this way.
+            if method_name != "on_epoch_end":
+                raise
+            raise StopTraining from None
+
+    # -- training ------------------------------------------------------------------
+
+    def train(self, data, *, epochs, valid=None):
+        """Train on ``data`` (a :class:`TensorData`) for at most ``epochs`` epochs.
+
+        ``valid`` is scored after every epoch (``valid_loss``) when given.
+        Returns the engine.
+        """
+        self.train_split = None if valid is None else predefined_split(valid)
+        try:
+            self.partial_fit(data, epochs=epochs)
+        except StopTraining:
+            self.notify("on_train_end", X=data, y=None)
+        except _UserInterrupt:
+            raise KeyboardInterrupt from None
+        finally:
+            # Do not keep the validation rows in the fitted model.
+            self.train_split = None
+        return self
+
+    def train_new_classes(self, embeddings, y, sample_weight, *, tensors, is_new, seed):
+        """Train the new classes' rows of the head on fixed embeddings.
+
+        The rows of the head tensors named in ``tensors`` where ``is_new`` is
+        True are trained on the head's loss over ``(embeddings, y)``, with this
+        engine's optimiser, batch size, epochs and stopping rule; every other
+        row, every other head parameter and the encoder stay bit for bit as
+        they were. ``seed`` seeds the shuffling. The optimiser is
+        re-initialised afterwards (the head's parameters have changed shape).
+        """
+        head = self.criterion_
+        stopping = dict(self.callbacks_)["stop_when_no_improvement"]
+        optimizer_params = {
+            f"optimizer__{name}": value
+            for name, value in self.get_params_for("optimizer").items()
+        }
+        with _only_new_rows_trainable(head, tensors, is_new.to(self.device)):
+            trainer = EmbeddingNet(
+                nn.Identity(),
+                criterion=head,
+                optimizer=self.optimizer,
+                lr=self.lr,
+                batch_size=self.batch_size,
+                max_epochs=self.max_epochs,
+                train_split=None,
+                callbacks=[
+                    (
+                        "stop_when_no_improvement",
+                        StopWhenNoImprovement(
+                            "train_loss", stopping.patience, stopping.tol
+                        ),
+                    )
+                ],
+                callbacks__print_log=None,
+                device=self.device,
+                verbose=0,
+                shuffle_generator=torch.Generator().manual_seed(seed),
+                divergence_hint=self.divergence_hint,
+                **optimizer_params,
+            )
+            trainer.initialize()
+            data = TensorData(embeddings, y, sample_weight, self.device)
+            trainer.train(data, epochs=self.max_epochs)
+        self.initialize_optimizer()
+        return self
+
+    # -- prediction ----------------------------------------------------------------
+
+    def map_rows(self, X, fn, width, dtype, check=None):
+        """``fn(embedding)`` for the rows of X, in batches, into one ndarray.
+
+        Memory stays at X, the result, and one batch of intermediates.
+        ``check(tensor)`` is called on every embedding (a finiteness check).
+        """
+        encoder = self.module_
+        encoder.eval()
+        self.criterion_.eval()
+        batch_size = inference_batch_size(self.criterion_.n_classes)
+        out = np.empty((X.shape[0], width), dtype=dtype)
+        with torch.inference_mode():
+            for start in range(0, X.shape[0], batch_size):
+                rows = X[start : start + batch_size]
+                if sp.issparse(rows):
+                    rows = rows.toarray()
+                embedding = encoder(as_float32_tensor(rows, self.device))
+                if check is not None:
+                    check(embedding)
+                out[start : start + batch_size] = fn(embedding).cpu()
+        return out
+
+
+def _implements(callback, hook):
+    """Whether ``callback`` overrides skorch's no-op ``hook``."""
+    return getattr(type(callback), hook) is not getattr(Callback, hook)
+
+
+@contextlib.contextmanager
+def _only_new_rows_trainable(head, names, is_new):
+    """Make only the ``is_new`` rows of ``head``'s tensors ``names`` trainable.
+
+    Each tensor is reparametrised as ``where(is_new, trained, old)``: its old
+    rows are constants of the computation, whatever the optimiser does to the
+    underlying parameter (weight decay included). Frozen tensors (buffers)
+    are trained here too, for their new rows only, and are buffers again
+    afterwards; every other parameter of the head is frozen meanwhile.
+    """
+    frozen = [p for p in head.parameters() if p.requires_grad]
+    for parameter in frozen:
+        parameter.requires_grad_(False)
+    buffers = [name for name in names if name in dict(head.named_buffers())]
+    for name in buffers:
+        tensor = getattr(head, name)
+        delattr(head, name)
+        head.register_parameter(name, nn.Parameter(tensor.clone()))
+    for name in names:
+        getattr(head, name).requires_grad_(True)
+        parametrize.register_parametrization(
+            head, name, _KeepRows(getattr(head, name).detach().clone(), ~is_new)
+        )
+    try:
+        yield
+    finally:
+        for name in names:
+            parametrize.remove_parametrizations(head, name, leave_parametrized=True)
+        for name in buffers:
+            tensor = getattr(head, name).detach()
+            delattr(head, name)
+            head.register_buffer(name, tensor)
+        for parameter in frozen:
+            parameter.requires_grad_(True)
+
+
+class _KeepRows(nn.Module):
+    """``where(keep, old, tensor)``, row-wise: the kept rows are constants."""
+
+    def __init__(self, old, keep):
+        super().__init__()
+        self.register_buffer("old", old)
+        self.register_buffer("keep", keep.view(-1, *[1] * (old.ndim - 1)))
+
+    def forward(self, tensor):
+        return _KeepRowsFunction.apply(tensor, self.old, self.keep)
+
+
+class _KeepRowsFunction(torch.autograd.Function):
+    """``where(keep, old, tensor)`` whose backward also takes a sparse gradient.
+
+    The heads gather target rows with a sparse gradient
+    (:func:`sksoc.heads.gather_rows`), which ``torch.where`` cannot take.
+    """
+
+    @staticmethod
+    def forward(ctx, tensor, old, keep):
+        ctx.save_for_backward(keep)
+        return torch.where(keep, old, tensor)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (keep,) = ctx.saved_tensors
+        if grad.is_sparse:
+            grad = grad.to_dense()
+        return grad.masked_fill(keep, 0), None, None
+
+
+class Plateau:
+    """Counts the epochs whose loss did not beat the best by more than ``tol``.
+
+    Parameters
+    ----------
+    patience : int
+        Epochs without such an improvement after which :attr:`exhausted`.
+    tol : float
+        Improvement needed to reset the count.
+    """
+
+    def __init__(self, patience, tol):
+        self.patience = patience
+        self.tol = tol
+        self.best = math.inf
+        self.stalled = 0
+
+    def update(self, loss):
+        """Record an epoch's loss; True when it is the best so far."""
+        self.stalled = 0 if loss < self.best - self.tol else self.stalled + 1
+        if loss < self.best:
+            self.best = loss
+            return True
+        return False
+
+    @property
+    def exhausted(self):
+        return self.stalled >= self.patience
+
+
+class StopWhenNoImprovement(Callback):
+    """Stop when a monitored loss has not improved by ``tol`` for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : str
+        History key of the loss, such as ``"train_loss"`` or ``"valid_loss"``;
+        epochs without it are ignored.
+    patience : int
+        Epochs without improvement before stopping.
+    tol : float
+        Improvement needed to reset the count.
+    restore_best : bool
+        At the end of training, restore the encoder and head of the best epoch.
+    """
+
+    def __init__(self, monitor, patience, tol, restore_best=False):
+        self.monitor = monitor
+        self.patience = patience
+        self.tol = tol
+        self.restore_best = restore_best
+
+    def on_train_begin(self, net, **kwargs):
+        self.plateau_ = Plateau(self.patience, self.tol)
+        self.best_epoch_ = None
+        self.best_state_ = None
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1].get(self.monitor)
+        if loss is None:
+            return
+        if self.plateau_.update(loss):
+            self.best_epoch_ = net.history[-1, "epoch"]
+            if self.restore_best:
+                self.best_state_ = _module_states(net)
+        if self.plateau_.exhausted:
+            if net.verbose:
+                print(
+                    f"Stopping: {self.monitor} did not improve by more than "
+                    f"tol={self.tol} for {self.patience} epochs."
+                )
+            raise StopTraining
+
+    def on_train_end(self, net, **kwargs):
+        if self.best_state_ is not None:
+            module_state, criterion_state = self.best_state_
+            net.module_.load_state_dict(module_state)
+            net.criterion_.load_state_dict(criterion_state)
+            if net.verbose:
+                print(f"Restored the encoder and head of epoch {self.best_epoch_}.")
+        self.best_state_ = None
+
+
+def _module_states(net):
+    def copied(module):
+        return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+    return copied(net.module_), copied(net.criterion_)
+
+
+@contextlib.contextmanager
+def seeded_torch(seed, device):
+    """Seed torch's generators for ``device`` inside, restore them after.
+
+    Only the CPU generator, and the generator of ``device`` when it is a CUDA
+    device, are touched; the caller's random state is the same afterwards.
+    """
+    device = torch.device(device)
+    cuda_devices = []
+    if device.type == "cuda":
+        index = (
+            device.index if device.index is not None else torch.cuda.current_device()
+        )
+        cuda_devices = [index]
+    with torch.random.fork_rng(devices=cuda_devices):
+        torch.random.default_generator.manual_seed(seed)
+        for index in cuda_devices:
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
+        yield
