@@ -69,8 +69,8 @@ _FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
 _FUSED_ON_CPU = tuple(int(part) for part in torch.__version__.split(".")[:2]) >= (2, 4)
 # The "auto" defaults (see the user guide's "Training defaults" for the
 # measurements behind them).
-_AUTO_BATCH_MIN = 64
-_AUTO_BATCH_MAX = 512
+_AUTO_BATCH_MIN = 32
+_AUTO_BATCH_MAX = 256
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -162,6 +162,8 @@ class BaseEmbeddingClassifier(
         # name without the module__ prefix.
         for name, value in module_params.items():
             setattr(self, name, value)
+
+    _early_stopping_monitor = "valid_loss"
 
     @abstractmethod
     def _build_head(self, n_classes, embedding_dim):
@@ -392,7 +394,9 @@ class BaseEmbeddingClassifier(
                 (
                     "stop_when_no_improvement",
                     StopWhenNoImprovement(
-                        "valid_loss" if self.early_stopping_ else "train_loss",
+                        self._early_stopping_monitor
+                        if self.early_stopping_
+                        else "train_loss",
                         patience=self.n_iter_no_change,
                         tol=self.tol,
                         restore_best=self.early_stopping_,
@@ -655,7 +659,7 @@ def resolve_batch_size(batch_size, n_samples):
     """The training batch size: ``batch_size``, or the "auto" rule for ``n_samples``."""
     if batch_size != "auto":
         return int(batch_size)
-    return int(min(_AUTO_BATCH_MAX, max(_AUTO_BATCH_MIN, n_samples // 64)))
+    return int(min(_AUTO_BATCH_MAX, max(_AUTO_BATCH_MIN, n_samples // 8)))
 
 
 def resolve_early_stopping(early_stopping, n_samples):

@@ -21,8 +21,12 @@ ENCODER_PARAMETERS = """\
 TRAINING_PARAMETERS = """\
     max_epochs : int, default=200
         Maximum number of passes over the training data.
-    batch_size : int, default=64
-        Training mini-batch size.
+    batch_size : int or "auto", default="auto"
+        Training mini-batch size. "auto" takes ``n_samples // 8``, at least
+        32 and at most 256: at least eight steps per epoch on small data,
+        and on 8,000-15,000 rows as fast per epoch as three times smaller
+        batches at the same accuracy (see :ref:`training_defaults`). The
+        size used is ``batch_size_``.
     chunk_size : int, default=None
         Memory-lean training for very many classes: the cross-entropy is
         computed over chunks of this many classes and no
@@ -35,13 +39,17 @@ TRAINING_PARAMETERS = """\
         Optimiser; "sgd" uses Nesterov momentum 0.9. A callable (such as a
         :class:`torch.optim.Optimizer` class) is called as
         ``optimizer(params, lr=lr, weight_decay=weight_decay)``.
-    weight_decay : float, default=0.0
-        Weight decay (L2 penalty) of the optimiser.
-    early_stopping : bool, default=False
+    weight_decay : float, default=1e-3
+        Weight decay (L2 penalty) of the optimiser. 1e-3 raised the mean
+        accuracy of every head over the benchmark's data sets (see
+        :ref:`training_defaults`).
+    early_stopping : bool or "auto", default="auto"
         Hold out a stratified ``validation_fraction`` of the training data,
         stop when its loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, and restore the best epoch's weights.
         Otherwise training stops when the training loss stalls likewise.
+        "auto" holds out from 1,000 training samples on (the choice made is
+        ``early_stopping_``); on smaller data every row is kept for training.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
     n_iter_no_change : int, default=10
@@ -79,6 +87,11 @@ FITTED_ATTRIBUTES = """\
         Names of features seen during fit, when X had string column names.
     n_iter_ : int
         Number of epochs run.
+    batch_size_ : int
+        The training batch size (``batch_size``, or what "auto" chose).
+    early_stopping_ : bool
+        Whether a validation split was held out (``early_stopping``, or what
+        "auto" chose).
     history_ : list of dict
         Per epoch: ``epoch``, ``train_loss``, ``valid_loss`` (with
         early stopping) and ``dur`` (seconds).

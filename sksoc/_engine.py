@@ -93,6 +93,12 @@ class TensorData(torch.utils.data.Dataset):
         weight = None if self.sample_weight is None else self.sample_weight[index]
         return X, (self.y[index], weight)
 
+    def weight_sum(self):
+        """The sum of the sample weights (the number of rows without weights)."""
+        if self.sample_weight is None:
+            return len(self)
+        return float(self.sample_weight.sum())
+
     def subset(self, index):
         """A :class:`TensorData` of the rows at ``index`` (an ndarray of ints)."""
         subset = TensorData.__new__(TensorData)
@@ -213,16 +219,22 @@ class EmbeddingNet(NeuralNet):
         self.criterion_.train(training)
         begin = self._batch_listeners["on_batch_begin"]
         end = self._batch_listeners["on_batch_end"]
-        # The loss stays on the device until the epoch ends: one sync per epoch.
+        # Sums stay on the device until the epoch ends: one sync per epoch.
         total = torch.zeros((), device=self.device)
+        correct = torch.zeros((), device=self.device)
         for batch in iterator:
             for callback in begin:
                 callback.on_batch_begin(self, batch=batch, training=training)
             step = step_fn(batch, **fit_params)
-            total += step["loss"].detach() * len(batch[1][0])
+            target, weight = batch[1]
+            total += step["loss"].detach() * len(target)
+            if not training:
+                hits = self.criterion_.logits(step["y_pred"]).argmax(1) == target
+                correct += hits.sum() if weight is None else (hits * weight).sum()
             for callback in end:
                 callback.on_batch_end(self, batch=batch, training=training, **step)
-        loss = total.item() / len(iterator.data)
+        n_samples = len(iterator.data)
+        loss = total.item() / n_samples
         if not math.isfinite(loss):
             phase = "training" if training else "validation"
             raise TrainingDivergedError(
@@ -230,6 +242,9 @@ class EmbeddingNet(NeuralNet):
                 f"training stopped. {self.divergence_hint}"
             )
         self.history.record(f"{prefix}_loss", loss)
+        weight_sum = iterator.data.weight_sum()
+        if not training and weight_sum > 0:
+            self.history.record("valid_acc", correct.item() / weight_sum)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         try:
@@ -455,8 +470,9 @@ class StopWhenNoImprovement(Callback):
     Parameters
     ----------
     monitor : str
-        History key of the loss, such as ``"train_loss"`` or ``"valid_loss"``;
-        epochs without it are ignored.
+        History key of the monitored value, such as ``"train_loss"`` or
+        ``"valid_acc"``; epochs without it are ignored. Lower is better,
+        except for keys ending in ``"_acc"``.
     patience : int
         Epochs without improvement before stopping.
     tol : float
@@ -477,10 +493,10 @@ class StopWhenNoImprovement(Callback):
         self.best_state_ = None
 
     def on_epoch_end(self, net, **kwargs):
-        loss = net.history[-1].get(self.monitor)
-        if loss is None:
+        value = net.history[-1].get(self.monitor)
+        if value is None:
             return
-        if self.plateau_.update(loss):
+        if self.plateau_.update(-value if self.monitor.endswith("_acc") else value):
             self.best_epoch_ = net.history[-1, "epoch"]
             if self.restore_best:
                 self.best_state_ = _module_states(net)
