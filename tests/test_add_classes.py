@@ -17,9 +17,9 @@ def old_and_new_accuracy(model, X_test, y_test):
 
 @pytest.fixture(scope="module")
 def soc_with_added_classes(digits):
-    """SOC with the likelihood term: train on 8 digits, add 8 and 9."""
+    """SOC at its defaults: train on 8 digits, add 8 and 9."""
     X_train, X_test, y_train, y_test = digits
-    model = SOCClassifier(likelihood_weight=1.0, random_state=0)
+    model = SOCClassifier(random_state=0)
     model.fit(X_train[y_train < 8], y_train[y_train < 8])
     before = old_and_new_accuracy(model, X_test, y_test)[0]
     state = {
@@ -38,9 +38,11 @@ def test_new_classes_are_learned_and_old_ones_mostly_kept(
     model, before, _ = soc_with_added_classes
     np.testing.assert_array_equal(model.classes_, np.arange(10))
     old, new = old_and_new_accuracy(model, X_test, y_test)
-    # Measured (3 seeds): old classes lose 1.2-2.3 points, the new ones reach
-    # 0.76-0.79 (chance 0.1). The issue's 0.8 for the new classes is not met
-    # with a frozen encoder trained on 8 digits; see the user guide.
+    # Measured at the defaults (seeds 0-2): old classes lose 0.7-1.8 points,
+    # the new ones reach 0.73-0.78 (chance 0.1). Issue 12's bar (new >= 0.85,
+    # old drop <= 2 points) is not met: with the encoder trained on 8 digits
+    # frozen, even a logistic regression fitted on every class's embeddings
+    # reaches only 0.88-0.90 on 8 and 9; see benchmarks/open_set.py.
     assert before - old <= 0.03
     assert new >= 0.7
 
@@ -52,21 +54,6 @@ def test_encoder_and_existing_means_are_untouched(soc_with_added_classes):
         torch.testing.assert_close(value, state["encoder"][name], rtol=0, atol=0)
     assert model.class_embeddings_.shape == (10, 16)
     assert model.net_.criterion_.n_classes == 10
-
-
-def test_the_likelihood_term_is_what_keeps_the_old_classes(digits):
-    # Without it, training pushes samples past their means and the new means,
-    # placed where unseen digits land, claim old samples.
-    X_train, X_test, y_train, y_test = digits
-    drops = {}
-    for weight in (0.0, 1.0):
-        model = SOCClassifier(likelihood_weight=weight, random_state=0)
-        model.fit(X_train[y_train < 8], y_train[y_train < 8])
-        before = old_and_new_accuracy(model, X_test, y_test)[0]
-        model.add_classes(X_train[y_train >= 8], y_train[y_train >= 8])
-        drops[weight] = before - old_and_new_accuracy(model, X_test, y_test)[0]
-    assert drops[0.0] > 0.05
-    assert drops[1.0] < drops[0.0] / 2
 
 
 def test_added_model_keeps_working_like_any_model(soc_with_added_classes, digits):

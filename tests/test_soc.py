@@ -101,6 +101,8 @@ def test_label_smoothing_keeps_the_means_at_a_finite_distance(blobs):
         model = SOCClassifier(
             embedding_dim=2,
             label_smoothing=smoothing,
+            likelihood_weight=0.0,
+            weight_decay=0.0,
             max_epochs=600,
             tol=0.0,
             random_state=0,

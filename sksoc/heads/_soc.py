@@ -24,9 +24,11 @@ class SOCHead(ClassHead):
 
     The training loss mixes two cross-entropies: the samples' logits against
     their labels, and the class means themselves classified among the class
-    Gaussians (mean ``c`` should be most likely under class ``c``)::
+    Gaussians (mean ``c`` should be most likely under class ``c``), plus the
+    samples' negative log-likelihood under their own class::
 
         loss = (1 - w) * CE(logits(z), y) + w * CE(logits(mu), range(C))
+               + lambda * mean(-log N(z | mu_y, s_y))
 
     Every logit is computed from matrix products; no
     (n_samples, n_classes, D) tensor is ever built. With unit scales the
@@ -64,8 +66,10 @@ class SOCHead(ClassHead):
         their means; this term pulls them onto their means, making the
         classes real Gaussian clusters (see :meth:`likelihood_loss`).
     label_smoothing : float, default=0.1
-        Label smoothing of both cross-entropies (see
-        :class:`sksoc.SOCClassifier` for why it is on by default).
+        Label smoothing of both cross-entropies. The head's defaults are the
+        SOC reference's (0.1, no likelihood term); :class:`sksoc.SOCClassifier`
+        defaults to ``likelihood_weight=0.1, label_smoothing=0`` instead, for
+        the reasons its user guide measures.
     init_std : float, default=0.05
         Standard deviation of the normal initialisation of the means.
     min_scale : float, default=1e-3
