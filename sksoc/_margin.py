@@ -3,7 +3,9 @@
 import math
 import numbers
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
 from ._docstrings import fill_shared_sections
@@ -84,7 +86,10 @@ default="arcface"
     Where ``m1 * theta + m2`` would pass pi the margin curve would turn
     upward again; beyond that angle the target cosine continues as a shifted
     plain cosine, so the target logit keeps falling as the angle grows.
-    ``transform`` returns the l2-normalised embedding.
+    ``transform`` returns the l2-normalised embedding. :meth:`score_samples`
+    is ``scale_`` times the largest cosine with a class vector, the
+    familiarity score on the sphere (higher for inputs like the training
+    data).
 
     References
     ----------
@@ -111,7 +116,15 @@ default="arcface"
     True
     >>> model[-1].scale_
     30.0
+    >>> model.score_samples(X[:2]).shape
+    (2,)
     """
+
+    # The validation loss is a poor guide here: without the training margin,
+    # at scale 30 it rises within a few epochs while accuracy still improves
+    # (measured on six data sets: mean accuracy 0.827 stopping on the loss,
+    # 0.835 on accuracy; see the user guide's "Training defaults").
+    _early_stopping_monitor = "valid_acc"
 
     _parameter_constraints: dict = {
         **BaseEmbeddingClassifier._parameter_constraints,
@@ -231,6 +244,42 @@ default="arcface"
     def scale_(self):
         """The scale ``s`` of the fitted head."""
         return self.net_.criterion_.scale
+
+    def score_samples(self, X):
+        """Largest cosine of the embedding with a class vector, times ``scale_``.
+
+        ``scale_ * max_c cos(z, w_c)``, the largest prediction logit; with
+        ``sub_centers > 1`` the maximum runs over every sub-centre. The
+        margin packs each class tightly around its vector, so inputs like
+        the training data point close to one and inputs unlike it point
+        between them and score lower; higher means more familiar, as for
+        scikit-learn's novelty detectors. It is the limit, for concentrated
+        classes, of a von Mises-Fisher mixture's log-density on the sphere,
+        which ranks inputs the same way on digits and MNIST-1D (see the user
+        guide's open-set page).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        score : ndarray of shape (n_samples,)
+            In ``[-scale_, scale_]``; higher means more familiar.
+
+        Raises
+        ------
+        ValueError
+            If X drives the network to non-finite values, as in prediction.
+        """
+        check_is_fitted(self)
+        head = self.net_.criterion_
+
+        def largest_cosine(z):
+            return head.scale * head.cosines(z).double().amax(1, keepdim=True)
+
+        X = self._validate_X(X)
+        return self._map_batches(X, largest_cosine, 1, np.float64)[:, 0]
 
     def _divergence_hint(self):
         return (

@@ -1,5 +1,8 @@
 """The plain softmax classifier: the baseline of every comparison."""
 
+import torch
+from sklearn.utils.validation import check_is_fitted
+
 from ._base import BaseEmbeddingClassifier
 from ._docstrings import fill_shared_sections
 from .heads import LinearHead
@@ -28,10 +31,21 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         The rows of the linear layer's weight: one vector per class.
     {fitted_attributes}
 
+    Notes
+    -----
+    :meth:`score_samples` is the energy score of Liu et al. [1]_, the
+    log-sum-exp of the logits: higher for inputs that look like the training
+    data, as for scikit-learn's novelty detectors.
+
     See Also
     --------
     sksoc.heads.LinearHead : The head as a plain torch module.
     sklearn.neural_network.MLPClassifier : scikit-learn's own MLP.
+
+    References
+    ----------
+    .. [1] W. Liu, X. Wang, J. Owens and Y. Li, "Energy-based
+       Out-of-distribution Detection", NeurIPS 2020, arXiv:2010.03759.
 
     Examples
     --------
@@ -45,6 +59,8 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
     True
     >>> model[-1].class_embeddings_.shape
     (3, 16)
+    >>> model.score_samples(X[:2]).shape
+    (2,)
     """
 
     _parameter_constraints: dict = {
@@ -101,3 +117,31 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         return LinearHead(
             n_classes, embedding_dim, bias=self.bias, chunk_size=self.chunk_size
         )
+
+    def score_samples(self, X):
+        """Energy score: the log-sum-exp of the logits, higher when familiar.
+
+        ``log sum_c exp(logit_c(x))``, the negative free energy of the
+        logits [1]_. A confident logit anywhere raises it, so inputs like the
+        training data tend to score higher than inputs unlike it; unlike the
+        largest probability it keeps the logits' magnitude. Scores of one
+        fitted model only are comparable.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        energy : ndarray of shape (n_samples,)
+            Higher means more familiar.
+
+        Raises
+        ------
+        ValueError
+            If X drives the network to non-finite values, as in prediction.
+        """
+        check_is_fitted(self)
+        return self._map_logits(
+            X, lambda logits: torch.logsumexp(logits, 1, keepdim=True), width=1
+        )[:, 0]
