@@ -1,0 +1,389 @@
+"""Open-set recognition: does a model's familiarity score flag the unfamiliar?
+
+Run ``python benchmarks/open_set.py --out docs/user_guide/_generated/open_set.csv``.
+Each estimator is trained, at its defaults, on some classes of a data set;
+its familiarity score (higher = more familiar) should then be higher on
+held-out rows of those classes (the *known*, positives) than on rows of the
+unseen classes or of no class at all (the *unknown*). The cases:
+
+- near-OOD: ``digits`` trained on 0-5, unknown 6-9; ``mnist1d`` (12,000 rows)
+  trained on 0-4, unknown 5-9. Every row of the unseen classes is unknown.
+- far-OOD, for both data sets: uniform noise over each feature's training
+  range, and held-out known rows whose features are shuffled within the row.
+
+Known rows are a stratified 30% of the known classes, never trained on; the
+split, the networks and the noise follow each seed. The scores:
+
+- ``SOC density``: :meth:`sksoc.SOCClassifier.score_samples`, the mixture
+  log-density of the embedding; ``SOC max probability``: its largest class
+  probability.
+- ``Fixed cosine`` and ``Margin cosine``: the ``score_samples`` of
+  :class:`~sksoc.FixedRandomClassifier` and :class:`~sksoc.MarginClassifier`,
+  the scaled largest cosine to a class vector.
+- On :class:`~sksoc.SoftmaxClassifier`: the max-softmax probability, the
+  energy (its ``score_samples``, the log-sum-exp of the logits), the
+  Mahalanobis distance of the embedding to the nearest class under
+  class-conditional Gaussians with one shared covariance fitted on the
+  training embeddings, and the distance to the k-th nearest training
+  embedding (both negated, so that higher is more familiar).
+- On the standardised features: ``LocalOutlierFactor(novelty=True)`` and
+  ``IsolationForest``, their ``score_samples``.
+
+It prints one table per metric (AUROC, and the false-positive rate at 95%
+true-positive rate, lower is better), averaged over the seeds, the known
+rows' accuracy of each network, and one line per target of issue 12 ("met"
+or "NOT met"). The accuracy targets (all ten classes, a stratified 70/30
+split) and the ``add_classes`` target (digits trained on 0-7, then 8 and 9
+added from their training rows alone) are measured here too. ``--out``
+writes the AUROC table to that CSV file and the others next to it
+(``*_fpr.csv``, ``*_accuracy.csv``), for the user guide.
+"""
+
+import argparse
+import csv
+import pathlib
+import sys
+import time
+
+import numpy as np
+import torch
+from sklearn.ensemble import IsolationForest
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from _datasets import load_dataset
+
+from sksoc import (
+    FixedRandomClassifier,
+    MarginClassifier,
+    SOCClassifier,
+    SoftmaxClassifier,
+)
+from sksoc.metrics import fpr_at_tpr, open_set_auroc
+
+NEAR = {"digits": 6, "mnist1d": 5}  # classes below this are known
+CASE_NAMES = {
+    ("digits", "unseen"): "digits 0-5 / 6-9",
+    ("mnist1d", "unseen"): "MNIST-1D 0-4 / 5-9",
+    ("digits", "noise"): "digits / noise",
+    ("digits", "shuffled"): "digits / shuffled",
+    ("mnist1d", "noise"): "MNIST-1D / noise",
+    ("mnist1d", "shuffled"): "MNIST-1D / shuffled",
+}
+SCORES = (
+    "SOC density",
+    "SOC max probability",
+    "Fixed cosine",
+    "Margin cosine",
+    "Softmax max probability",
+    "Softmax energy",
+    "Softmax Mahalanobis",
+    "Softmax k-NN distance",
+    "LocalOutlierFactor (features)",
+    "IsolationForest (features)",
+)
+N_NEIGHBORS = 10
+
+
+def split(name, seed):
+    """The data set standardised on a stratified 70% (``X_train``, ...)."""
+    data = load_dataset(name)
+    X_train, X_test, y_train, y_test = train_test_split(
+        data.X, data.y, test_size=0.3, stratify=data.y, random_state=seed
+    )
+    scaler = data.preprocessor.fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+class Mahalanobis:
+    """Class-conditional Gaussians with one shared covariance, on embeddings."""
+
+    def fit(self, Z, y):
+        self.means_ = np.stack([Z[y == c].mean(0) for c in np.unique(y)])
+        centred = Z - self.means_[np.searchsorted(np.unique(y), y)]
+        covariance = centred.T @ centred / len(Z)
+        self.precision_ = np.linalg.pinv(covariance)
+        return self
+
+    def score_samples(self, Z):
+        difference = Z[:, None, :] - self.means_[None]
+        distances = np.einsum("ncd,de,nce->nc", difference, self.precision_, difference)
+        return -distances.min(axis=1)
+
+
+class KthNeighbour:
+    """Minus the distance to the k-th nearest training embedding."""
+
+    def fit(self, Z):
+        self.neighbours_ = NearestNeighbors(n_neighbors=N_NEIGHBORS).fit(Z)
+        return self
+
+    def score_samples(self, Z):
+        return -self.neighbours_.kneighbors(Z)[0][:, -1]
+
+
+def open_set_scores(X_fit, y_fit, seed):
+    """``{score name: function of X}``, every model fitted on ``(X_fit, y_fit)``."""
+    soc = SOCClassifier(random_state=seed).fit(X_fit, y_fit)
+    fixed = FixedRandomClassifier(random_state=seed).fit(X_fit, y_fit)
+    margin = MarginClassifier(random_state=seed).fit(X_fit, y_fit)
+    softmax = SoftmaxClassifier(random_state=seed).fit(X_fit, y_fit)
+    embedding = softmax.transform(X_fit)
+    mahalanobis = Mahalanobis().fit(embedding, y_fit)
+    neighbours = KthNeighbour().fit(embedding)
+    lof = LocalOutlierFactor(novelty=True).fit(X_fit)
+    forest = IsolationForest(random_state=seed).fit(X_fit)
+    functions = dict(
+        zip(
+            SCORES,
+            [
+                soc.score_samples,
+                lambda X: soc.predict_proba(X).max(1),
+                fixed.score_samples,
+                margin.score_samples,
+                lambda X: softmax.predict_proba(X).max(1),
+                softmax.score_samples,
+                lambda X: mahalanobis.score_samples(softmax.transform(X)),
+                lambda X: neighbours.score_samples(softmax.transform(X)),
+                lof.score_samples,
+                forest.score_samples,
+            ],
+            strict=True,
+        )
+    )
+    models = {"SOC": soc, "Fixed": fixed, "Margin": margin, "Softmax": softmax}
+    return functions, models
+
+
+def unknown_rows(name, X_train, X_test, y_train, y_test, X_known, seed):
+    """``{kind: rows}`` of the unseen classes, of noise, of shuffled rows."""
+    n_known = NEAR[name]
+    rng = np.random.default_rng([12, seed])
+    low, high = X_train.min(0), X_train.max(0)
+    shuffled = np.take_along_axis(
+        X_known, rng.permuted(np.indices(X_known.shape)[1], axis=1), axis=1
+    )
+    return {
+        "unseen": np.r_[X_train[y_train >= n_known], X_test[y_test >= n_known]],
+        "noise": rng.uniform(low, high, size=(len(X_known), X_train.shape[1])),
+        "shuffled": shuffled,
+    }
+
+
+def run_open_set(seeds):
+    """Per case, score and seed: ``(auroc, fpr)``; and the known rows' accuracies."""
+    results, accuracy = {}, {}
+    for name, n_known in NEAR.items():
+        for seed in seeds:
+            start = time.perf_counter()
+            X_train, X_test, y_train, y_test = split(name, seed)
+            fit, known = y_train < n_known, y_test < n_known
+            X_known = X_test[known]
+            functions, models = open_set_scores(X_train[fit], y_train[fit], seed)
+            for model_name, model in models.items():
+                accuracy.setdefault((name, model_name), []).append(
+                    model.score(X_known, y_test[known])
+                )
+            unknown = unknown_rows(
+                name, X_train, X_test, y_train, y_test, X_known, seed
+            )
+            for score, function in functions.items():
+                on_known = function(X_known)
+                for kind, rows in unknown.items():
+                    on_unknown = function(rows)
+                    results.setdefault((name, kind, score), []).append(
+                        (
+                            open_set_auroc(on_known, on_unknown),
+                            fpr_at_tpr(on_known, on_unknown, tpr=0.95),
+                        )
+                    )
+            print(
+                f"  {name} seed {seed}: {time.perf_counter() - start:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+    return results, accuracy
+
+
+def run_accuracy(seeds):
+    """Test accuracy on all classes: ``{(data set, model): [per seed]}``."""
+    accuracy = {}
+    for name in NEAR:
+        for seed in seeds:
+            X_train, X_test, y_train, y_test = split(name, seed)
+            models = {
+                "SOCClassifier": SOCClassifier(random_state=seed),
+                "SoftmaxClassifier": SoftmaxClassifier(random_state=seed),
+            }
+            if name == "digits":
+                models["SOCClassifier(embedding_dim=10)"] = SOCClassifier(
+                    embedding_dim=10, random_state=seed
+                )
+            for model_name, model in models.items():
+                model.fit(X_train, y_train)
+                accuracy.setdefault((name, model_name), []).append(
+                    model.score(X_test, y_test)
+                )
+    return accuracy
+
+
+def run_add_classes(seeds):
+    """Digits trained on 0-7, then 8 and 9 added: old-class drop, new accuracy."""
+    drops, new = [], []
+    for seed in seeds:
+        X_train, X_test, y_train, y_test = split("digits", seed)
+        model = SOCClassifier(random_state=seed)
+        model.fit(X_train[y_train < 8], y_train[y_train < 8])
+        old = y_test < 8
+        before = model.score(X_test[old], y_test[old])
+        model.add_classes(X_train[y_train >= 8], y_train[y_train >= 8])
+        drops.append(before - model.score(X_test[old], y_test[old]))
+        new.append(model.score(X_test[~old], y_test[~old]))
+    return float(np.mean(drops)), float(np.mean(new))
+
+
+def metric_table(results, index):
+    """Rows of ``[score, case means...]`` for metric ``index`` (0 AUROC, 1 FPR)."""
+    header = ["Score", *CASE_NAMES.values()]
+    rows = [header]
+    for score in SCORES:
+        row = [score]
+        for name, kind in CASE_NAMES:
+            values = [pair[index] for pair in results[(name, kind, score)]]
+            row.append(f"{np.mean(values):.3f}")
+        rows.append(row)
+    return rows
+
+
+def print_table(title, rows):
+    print(f"\n{title}")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(
+                cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+            )
+        )
+
+
+def write_csv(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def mean_auroc(results, name, kind, score):
+    return float(np.mean([pair[0] for pair in results[(name, kind, score)]]))
+
+
+def target_lines(results, accuracy, add_classes):
+    """``(text, met)`` for each target of issue 12."""
+    lines = []
+    soc = mean_auroc(results, "digits", "unseen", "SOC density")
+    lines.append((f"digits 0-5/6-9: SOC density AUROC {soc:.3f} >= 0.97", soc >= 0.97))
+    best = max(SCORES, key=lambda s: mean_auroc(results, "digits", "unseen", s))
+    lines.append(
+        (
+            f"digits 0-5/6-9: SOC density the best score of the table "
+            f"(best: {best}, {mean_auroc(results, 'digits', 'unseen', best):.3f})",
+            best == "SOC density",
+        )
+    )
+    soc = mean_auroc(results, "mnist1d", "unseen", "SOC density")
+    msp = mean_auroc(results, "mnist1d", "unseen", "Softmax max probability")
+    lines.append(
+        (
+            f"MNIST-1D 0-4/5-9: SOC density AUROC {soc:.3f} >= Softmax max "
+            f"probability's {msp:.3f}",
+            soc >= msp,
+        )
+    )
+    for name, kind in CASE_NAMES:
+        if kind == "unseen":
+            continue
+        value = mean_auroc(results, name, kind, "SOC density")
+        lines.append(
+            (
+                f"{CASE_NAMES[name, kind]}: SOC density AUROC {value:.3f} >= 0.99",
+                value >= 0.99,
+            )
+        )
+    for name in NEAR:
+        soc = np.mean(accuracy[(name, "SOCClassifier")])
+        softmax = np.mean(accuracy[(name, "SoftmaxClassifier")])
+        lines.append(
+            (
+                f"{name}: SOC accuracy {soc:.4f} within 0.5 points of Softmax's "
+                f"{softmax:.4f}",
+                soc >= softmax - 0.005,
+            )
+        )
+    small = np.mean(accuracy[("digits", "SOCClassifier(embedding_dim=10)")])
+    lines.append(
+        (f"digits: SOC embedding_dim=10 accuracy {small:.4f} >= 0.97", small >= 0.97)
+    )
+    drop, new = add_classes
+    lines.append(
+        (
+            f"add_classes (digits 0-7, add 8 and 9): new classes {new:.3f} >= 0.85",
+            new >= 0.85,
+        )
+    )
+    lines.append(
+        (
+            f"add_classes (digits 0-7, add 8 and 9): old classes drop "
+            f"{100 * drop:.1f} <= 2 points",
+            drop <= 0.02,
+        )
+    )
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--out", type=pathlib.Path, help="CSV file for the AUROC table (and siblings)"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="torch threads")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    start = time.perf_counter()
+
+    results, known_accuracy = run_open_set(args.seeds)
+    accuracy = run_accuracy(args.seeds)
+    add_classes = run_add_classes(args.seeds)
+
+    seeds = ", ".join(map(str, args.seeds))
+    auroc, fpr = metric_table(results, 0), metric_table(results, 1)
+    print_table(f"AUROC, known = positive (higher is better), seeds {seeds}", auroc)
+    print_table(f"FPR at 95% TPR (lower is better), seeds {seeds}", fpr)
+    accuracy_rows = [["Data set", "Model", "Accuracy"]]
+    for (name, model), values in accuracy.items():
+        accuracy_rows.append([name, model, f"{np.mean(values):.4f}"])
+    for (name, model), values in known_accuracy.items():
+        classes = "0-5" if name == "digits" else "0-4"
+        accuracy_rows.append(
+            [f"{name}, classes {classes}", f"{model}", f"{np.mean(values):.4f}"]
+        )
+    drop, new = add_classes
+    accuracy_rows.append(
+        ["digits, add 8 and 9 to 0-7", "old classes' drop", f"{drop:.4f}"]
+    )
+    accuracy_rows.append(["digits, add 8 and 9 to 0-7", "new classes", f"{new:.4f}"])
+    print_table("Accuracy (test rows)", accuracy_rows)
+
+    print("\nTargets (issue 12)")
+    for text, met in target_lines(results, accuracy, add_classes):
+        print(f"  {'met' if met else 'NOT met'}: {text}")
+    print(f"\n{time.perf_counter() - start:.0f} s in all")
+
+    if args.out is not None:
+        write_csv(args.out, auroc)
+        write_csv(args.out.with_name(f"{args.out.stem}_fpr.csv"), fpr)
+        write_csv(args.out.with_name(f"{args.out.stem}_accuracy.csv"), accuracy_rows)
+
+
+if __name__ == "__main__":
+    main()
