@@ -26,6 +26,7 @@ skorch is used through its public hooks. What they change, and why:
 
 import contextlib
 import math
+import threading
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,6 +44,11 @@ _MAX_INFERENCE_ELEMENTS = 2**24
 _MAX_INFERENCE_BATCH = 4096
 # Callback hooks that skorch would call once per batch.
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+# Below this many multiply-adds per training step (about batch size times
+# parameters), training runs on one torch thread: a second one costs more in
+# synchronisation than it saves, and 100 times more when the other core is
+# busy (benchmarks/threads.py; the user guide's "Training defaults").
+SINGLE_THREAD_MAX_WORK = 2**25
 
 
 class StopTraining(Exception):
@@ -279,8 +285,17 @@ class EmbeddingNet(NeuralNet):
         Returns the engine.
         """
         self.train_split = None if valid is None else predefined_split(valid)
+        work = self.batch_size * sum(
+            p.numel() for _, p in self.get_all_learnable_params()
+        )
+        threads = (
+            single_torch_thread()
+            if work < SINGLE_THREAD_MAX_WORK and torch.device(self.device).type == "cpu"
+            else contextlib.nullcontext()
+        )
         try:
-            self.partial_fit(data, epochs=epochs)
+            with threads:
+                self.partial_fit(data, epochs=epochs)
         except StopTraining:
             self.notify("on_train_end", X=data, y=None)
         except _UserInterrupt:
@@ -523,6 +538,31 @@ def _module_states(net):
         return {k: v.detach().clone() for k, v in module.state_dict().items()}
 
     return copied(net.module_), copied(net.criterion_)
+
+
+_threads_lock = threading.Lock()
+_threads_state = {"users": 0, "saved": None}
+
+
+@contextlib.contextmanager
+def single_torch_thread():
+    """Run torch's CPU operations on one thread inside, then restore the count.
+
+    The thread count is process-wide: fits running at once in several threads
+    share one lowering, and the caller's setting comes back when the last ends.
+    """
+    with _threads_lock:
+        if _threads_state["users"] == 0:
+            _threads_state["saved"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_state["users"] -= 1
+            if _threads_state["users"] == 0:
+                torch.set_num_threads(_threads_state["saved"])
 
 
 @contextlib.contextmanager
