@@ -35,6 +35,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PrintLog
 from skorch.helper import predefined_split
 from torch import nn
+from torch.nn import functional as F
 from torch.nn.utils import parametrize
 
 from .exceptions import TrainingDivergedError
@@ -228,6 +229,7 @@ class EmbeddingNet(NeuralNet):
         # Sums stay on the device until the epoch ends: one sync per epoch.
         total = torch.zeros((), device=self.device)
         correct = torch.zeros((), device=self.device)
+        log_loss = torch.zeros((), device=self.device)
         for batch in iterator:
             for callback in begin:
                 callback.on_batch_begin(self, batch=batch, training=training)
@@ -235,8 +237,13 @@ class EmbeddingNet(NeuralNet):
             target, weight = batch[1]
             total += step["loss"].detach() * len(target)
             if not training:
-                hits = self.criterion_.logits(step["y_pred"]).argmax(1) == target
-                correct += hits.sum() if weight is None else (hits * weight).sum()
+                logits = self.criterion_.logits(step["y_pred"])
+                hits = logits.argmax(1) == target
+                losses = F.cross_entropy(logits, target, reduction="none")
+                if weight is not None:
+                    hits, losses = hits * weight, losses * weight
+                correct += hits.sum()
+                log_loss += losses.sum()
             for callback in end:
                 callback.on_batch_end(self, batch=batch, training=training, **step)
         n_samples = len(iterator.data)
@@ -250,7 +257,9 @@ class EmbeddingNet(NeuralNet):
         self.history.record(f"{prefix}_loss", loss)
         weight_sum = iterator.data.weight_sum()
         if not training and weight_sum > 0:
+            # The prediction's accuracy and log loss, beside the head's loss.
             self.history.record("valid_acc", correct.item() / weight_sum)
+            self.history.record("valid_log_loss", log_loss.item() / weight_sum)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         try:

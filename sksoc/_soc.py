@@ -136,7 +136,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         max_epochs=200,
         batch_size="auto",
         chunk_size=None,
-        lr=3e-3,
+        lr=6e-3,
         optimizer="adam",
         weight_decay=1e-3,
         early_stopping="auto",

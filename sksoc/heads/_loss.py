@@ -348,13 +348,21 @@ def _chunk_logits(buffer, inputs, weight, bias, norm_bias, target_logit, chunk):
     return logits
 
 
+# Up to this many rows a dense gradient is small, and building a sparse one
+# costs more than it saves (15% of an ArcFace or SOC step at 10 classes).
+_DENSE_GATHER_MAX_ROWS = 1024
+
+
 def gather_rows(tensor, index):
     """``tensor[index]`` whose gradient with respect to ``tensor`` is sparse.
 
     Indexing a few rows of a large parameter otherwise produces, in the
     backward pass, a dense gradient as large as the parameter, mostly zeros.
-    The sparse gradient adds into the parameter's dense one without it.
+    The sparse gradient adds into the parameter's dense one without it. A
+    tensor of at most 1,024 rows is gathered with a dense gradient.
     """
+    if tensor.shape[0] <= _DENSE_GATHER_MAX_ROWS:
+        return tensor.index_select(0, index)
     return _GatherRows.apply(tensor, index)
 
 
