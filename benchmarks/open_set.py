@@ -29,6 +29,13 @@ split, the networks and the noise follow each seed. The scores:
 - On the standardised features: ``LocalOutlierFactor(novelty=True)`` and
   ``IsolationForest``, their ``score_samples``.
 
+For the two heads on the sphere it also compares their largest cosine with
+a mixture of von Mises-Fisher distributions on the same class vectors,
+``log sum_c prior_c exp(kappa cos(z, w_c))``, with one concentration
+``kappa`` either fitted to the training embeddings (Banerjee et al.'s
+approximation from the mean resultant length of the classes) or set to the
+head's logit scale.
+
 It prints one table per metric (AUROC, and the false-positive rate at 95%
 true-positive rate, lower is better), averaged over the seeds, the known
 rows' accuracy of each network, and one line per target of issue 12 ("met"
@@ -36,7 +43,8 @@ or "NOT met"). The accuracy targets (all ten classes, a stratified 70/30
 split) and the ``add_classes`` target (digits trained on 0-7, then 8 and 9
 added from their training rows alone) are measured here too. ``--out``
 writes the AUROC table to that CSV file and the others next to it
-(``*_fpr.csv``, ``*_accuracy.csv``), for the user guide.
+(``*_fpr.csv``, ``*_accuracy.csv``, and ``*_vmf.csv`` for the sphere
+comparison), for the user guide.
 """
 
 import argparse
@@ -47,6 +55,7 @@ import time
 
 import numpy as np
 import torch
+from scipy.special import logsumexp
 from sklearn.ensemble import IsolationForest
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
@@ -82,6 +91,14 @@ SCORES = (
     "Softmax k-NN distance",
     "LocalOutlierFactor (features)",
     "IsolationForest (features)",
+)
+SPHERE_SCORES = (
+    "Fixed: largest cosine",
+    "Fixed: vMF mixture, fitted kappa",
+    "Fixed: vMF mixture, kappa = scale",
+    "Margin: largest cosine",
+    "Margin: vMF mixture, fitted kappa",
+    "Margin: vMF mixture, kappa = scale",
 )
 N_NEIGHBORS = 10
 
@@ -123,8 +140,44 @@ class KthNeighbour:
         return -self.neighbours_.kneighbors(Z)[0][:, -1]
 
 
+class VonMisesFisherMixture:
+    """``log sum_c prior_c exp(kappa cos(z, w_c))`` on a model's class vectors.
+
+    The normalising constant is the same for every class (one ``kappa``) and
+    is left out. Without ``kappa``, it is fitted on the training embeddings:
+    ``R (D - R^2) / (1 - R^2)``, with ``R`` the classes' mean resultant
+    length (Banerjee et al., 2005).
+    """
+
+    def __init__(self, kappa=None):
+        self.kappa = kappa
+
+    def fit(self, model, X, y):
+        self.model_ = model
+        self.vectors_ = _unit(model.class_embeddings_)
+        classes, counts = np.unique(y, return_counts=True)
+        self.log_prior_ = np.log(counts / counts.sum())
+        Z = _unit(model.transform(X))
+        R = np.mean([np.linalg.norm(Z[y == c].mean(0)) for c in classes])
+        D = Z.shape[1]
+        self.kappa_ = self.kappa or R * (D - R**2) / (1 - R**2)
+        return self
+
+    def score_samples(self, X):
+        cosines = _unit(self.model_.transform(X)) @ self.vectors_.T
+        return logsumexp(self.kappa_ * cosines + self.log_prior_, axis=1)
+
+
+def _unit(Z):
+    return Z / np.linalg.norm(Z, axis=1, keepdims=True)
+
+
 def open_set_scores(X_fit, y_fit, seed):
-    """``{score name: function of X}``, every model fitted on ``(X_fit, y_fit)``."""
+    """Every model fitted on ``(X_fit, y_fit)``.
+
+    Returns ``{score name: function of X}``, ``{model name: model}`` and the
+    fitted vMF concentrations, ``{"Fixed" or "Margin": kappa}``.
+    """
     soc = SOCClassifier(random_state=seed).fit(X_fit, y_fit)
     fixed = FixedRandomClassifier(random_state=seed).fit(X_fit, y_fit)
     margin = MarginClassifier(random_state=seed).fit(X_fit, y_fit)
@@ -152,8 +205,19 @@ def open_set_scores(X_fit, y_fit, seed):
             strict=True,
         )
     )
+    kappas = {}
+    for name, model, scale in (
+        ("Fixed", fixed, fixed.scale),
+        ("Margin", margin, margin.scale_),
+    ):
+        fitted = VonMisesFisherMixture().fit(model, X_fit, y_fit)
+        at_scale = VonMisesFisherMixture(scale).fit(model, X_fit, y_fit)
+        functions[f"{name}: largest cosine"] = model.score_samples
+        functions[f"{name}: vMF mixture, fitted kappa"] = fitted.score_samples
+        functions[f"{name}: vMF mixture, kappa = scale"] = at_scale.score_samples
+        kappas[name] = fitted.kappa_
     models = {"SOC": soc, "Fixed": fixed, "Margin": margin, "Softmax": softmax}
-    return functions, models
+    return functions, models, kappas
 
 
 def unknown_rows(name, X_train, X_test, y_train, y_test, X_known, seed):
@@ -172,15 +236,20 @@ def unknown_rows(name, X_train, X_test, y_train, y_test, X_known, seed):
 
 
 def run_open_set(seeds):
-    """Per case, score and seed: ``(auroc, fpr)``; and the known rows' accuracies."""
-    results, accuracy = {}, {}
+    """Per case, score and seed: ``(auroc, fpr)``; the known rows' accuracies;
+    the fitted vMF concentrations, ``{(data set, model): [per seed]}``."""
+    results, accuracy, kappas = {}, {}, {}
     for name, n_known in NEAR.items():
         for seed in seeds:
             start = time.perf_counter()
             X_train, X_test, y_train, y_test = split(name, seed)
             fit, known = y_train < n_known, y_test < n_known
             X_known = X_test[known]
-            functions, models = open_set_scores(X_train[fit], y_train[fit], seed)
+            functions, models, fitted_kappas = open_set_scores(
+                X_train[fit], y_train[fit], seed
+            )
+            for model_name, kappa in fitted_kappas.items():
+                kappas.setdefault((name, model_name), []).append(kappa)
             for model_name, model in models.items():
                 accuracy.setdefault((name, model_name), []).append(
                     model.score(X_known, y_test[known])
@@ -203,7 +272,7 @@ def run_open_set(seeds):
                 file=sys.stderr,
                 flush=True,
             )
-    return results, accuracy
+    return results, accuracy, kappas
 
 
 def run_accuracy(seeds):
@@ -228,12 +297,15 @@ def run_accuracy(seeds):
     return accuracy
 
 
-def run_add_classes(seeds):
-    """Digits trained on 0-7, then 8 and 9 added: old-class drop, new accuracy."""
+def run_add_classes(seeds, **params):
+    """Digits trained on 0-7, then 8 and 9 added: old-class drop, new accuracy.
+
+    ``params`` are passed to :class:`~sksoc.SOCClassifier`.
+    """
     drops, new = [], []
     for seed in seeds:
         X_train, X_test, y_train, y_test = split("digits", seed)
-        model = SOCClassifier(random_state=seed)
+        model = SOCClassifier(random_state=seed, **params)
         model.fit(X_train[y_train < 8], y_train[y_train < 8])
         old = y_test < 8
         before = model.score(X_test[old], y_test[old])
@@ -243,15 +315,26 @@ def run_add_classes(seeds):
     return float(np.mean(drops)), float(np.mean(new))
 
 
-def metric_table(results, index):
+def metric_table(results, index, scores=SCORES):
     """Rows of ``[score, case means...]`` for metric ``index`` (0 AUROC, 1 FPR)."""
     header = ["Score", *CASE_NAMES.values()]
     rows = [header]
-    for score in SCORES:
+    for score in scores:
         row = [score]
         for name, kind in CASE_NAMES:
             values = [pair[index] for pair in results[(name, kind, score)]]
             row.append(f"{np.mean(values):.3f}")
+        rows.append(row)
+    return rows
+
+
+def sphere_table(results, kappas):
+    """The sphere heads' AUROC, largest cosine against vMF, and fitted kappa."""
+    rows = metric_table(results, 0, SPHERE_SCORES)
+    for model in ("Fixed", "Margin"):
+        row = [f"{model}: fitted kappa (mean)"]
+        for name, _ in CASE_NAMES:
+            row.append(f"{np.mean(kappas[(name, model)]):.0f}")
         rows.append(row)
     return rows
 
@@ -351,7 +434,7 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     start = time.perf_counter()
 
-    results, known_accuracy = run_open_set(args.seeds)
+    results, known_accuracy, kappas = run_open_set(args.seeds)
     accuracy = run_accuracy(args.seeds)
     add_classes = run_add_classes(args.seeds)
 
@@ -359,6 +442,12 @@ def main(argv=None):
     auroc, fpr = metric_table(results, 0), metric_table(results, 1)
     print_table(f"AUROC, known = positive (higher is better), seeds {seeds}", auroc)
     print_table(f"FPR at 95% TPR (lower is better), seeds {seeds}", fpr)
+    sphere = sphere_table(results, kappas)
+    print_table(
+        f"Heads on the sphere: AUROC of the largest cosine and of vMF "
+        f"mixtures, seeds {seeds}",
+        sphere,
+    )
     accuracy_rows = [["Data set", "Model", "Accuracy"]]
     for (name, model), values in accuracy.items():
         accuracy_rows.append([name, model, f"{np.mean(values):.4f}"])
@@ -383,6 +472,7 @@ def main(argv=None):
         write_csv(args.out, auroc)
         write_csv(args.out.with_name(f"{args.out.stem}_fpr.csv"), fpr)
         write_csv(args.out.with_name(f"{args.out.stem}_accuracy.csv"), accuracy_rows)
+        write_csv(args.out.with_name(f"{args.out.stem}_vmf.csv"), sphere)
 
 
 if __name__ == "__main__":
