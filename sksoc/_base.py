@@ -35,6 +35,7 @@ from sklearn.base import (
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
@@ -47,6 +48,7 @@ from sklearn.utils.validation import (
 from skorch.callbacks import Callback
 from torch import nn
 
+from ._calibration import fit_temperature
 from ._engine import (
     EmbeddingNet,
     StopWhenNoImprovement,
@@ -56,6 +58,7 @@ from ._engine import (
 )
 from ._validation import (
     MODULE_PREFIX,
+    check_class_weight_dict,
     check_dataframe_is_numeric,
     check_float32_range,
     check_hidden_layer_sizes,
@@ -72,6 +75,10 @@ _FUSED_ON_CPU = tuple(int(part) for part in torch.__version__.split(".")[:2]) >=
 _AUTO_BATCH_MIN = 32
 _AUTO_BATCH_MAX = 256
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
+# Without an early-stopping split, hold out validation_fraction of the rows
+# for the temperature (True) or fit it on the training rows (False); see the
+# user guide's calibration page for the measurement.
+_CALIBRATION_SPLIT_WITHOUT_EARLY_STOPPING = True
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -116,6 +123,8 @@ class BaseEmbeddingClassifier(
         "device": [str, torch.device],
         "callbacks": [None, list],
         "verbose": ["verbose"],
+        "calibration": [StrOptions({"temperature"}), None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
     @abstractmethod
@@ -139,6 +148,8 @@ class BaseEmbeddingClassifier(
         device,
         callbacks,
         verbose,
+        calibration,
+        class_weight,
         **module_params,
     ):
         self.module = module
@@ -158,6 +169,8 @@ class BaseEmbeddingClassifier(
         self.device = device
         self.callbacks = callbacks
         self.verbose = verbose
+        self.calibration = calibration
+        self.class_weight = class_weight
         # Stored unchecked, as scikit-learn asks of __init__; fit rejects any
         # name without the module__ prefix.
         for name, value in module_params.items():
@@ -248,7 +261,11 @@ class BaseEmbeddingClassifier(
             self.classes_ = classes
             self.class_count_ = _class_counts(y_encoded, sample_weight, len(classes))
             self._initialize_model(X)
-            self._train(X, y_encoded, sample_weight, epochs=self.max_epochs)
+            weight = self._with_class_weight(sample_weight, y_encoded, fit=True)
+            held_out = self._train(
+                X, y_encoded, weight, epochs=self.max_epochs, calibrate=True
+            )
+            self.temperature_ = self._fit_temperature(X, y_encoded, weight, held_out)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -285,11 +302,14 @@ class BaseEmbeddingClassifier(
                 self._check_enough_classes(self.classes_, np.arange(len(self.classes_)))
                 self.class_count_ = counts
                 self._initialize_model(X)
+                # A model built by partial_fit alone is not calibrated.
+                self.temperature_ = 1.0
             else:
                 # Train a copy, so that a failure cannot leave a half-updated model.
                 self.net_ = copy.deepcopy(self.net_)
                 self.class_count_ = self.class_count_ + counts
-            self._train(X, y_encoded, sample_weight, epochs=1)
+            weight = self._with_class_weight(sample_weight, y_encoded, fit=False)
+            self._train(X, y_encoded, weight, epochs=1)
         return self
 
     def _validate_training_data(self, X, y, *, reset):
@@ -463,21 +483,89 @@ class BaseEmbeddingClassifier(
             )
         return encoder
 
-    def _train(self, X, y_encoded, sample_weight, *, epochs):
+    def _train(self, X, y_encoded, sample_weight, *, epochs, calibrate=False):
+        """Train on the rows of X; return the held-out row indices, or None.
+
+        Rows are held out for early stopping, and, with ``calibrate`` and
+        ``calibration="temperature"`` but no early stopping, for the
+        temperature alone (see :meth:`_fit_temperature`).
+        """
         net = self.net_
         data = TensorData(X, y_encoded, sample_weight, net.device)
         # The n-th training call of one model gets its own, reproducible seed.
         seed = int(
             np.random.SeedSequence([self._seed, len(net.history)]).generate_state(1)[0]
         )
-        valid = None
-        if self.early_stopping_ and epochs > 1:
+        valid = valid_index = None
+        early_stopping = self.early_stopping_ and epochs > 1
+        if early_stopping or (
+            calibrate
+            and self.calibration == "temperature"
+            and _CALIBRATION_SPLIT_WITHOUT_EARLY_STOPPING
+        ):
             train_index, valid_index = _validation_split(
                 y_encoded, self.validation_fraction, seed
             )
-            data, valid = data.subset(train_index), data.subset(valid_index)
+            if early_stopping:
+                valid = data.subset(valid_index)
+            data = data.subset(train_index)
         with seeded_torch(seed, net.device):
             net.train(data, epochs=epochs, valid=valid)
+        return valid_index
+
+    def _fit_temperature(self, X, y_encoded, sample_weight, held_out):
+        """``temperature_``: the log-loss optimum on the held-out rows, or 1.0.
+
+        The held-out rows are the early-stopping validation split; without
+        one, the training rows themselves
+        (``_CALIBRATION_SPLIT_WITHOUT_EARLY_STOPPING`` off) or a split of the
+        same size held out from training for the temperature alone.
+        """
+        if self.calibration is None:
+            return 1.0
+        rows = np.arange(X.shape[0]) if held_out is None else np.sort(held_out)
+        logits = self._raw_logits(X[rows])
+        weight = None if sample_weight is None else sample_weight[rows]
+        return fit_temperature(logits, y_encoded[rows], weight)
+
+    def _raw_logits(self, X):
+        """The head's prediction logits for validated X, float64, untempered."""
+        logits = self.net_.criterion_.logits
+        return self._map_batches(
+            X, lambda z: logits(z).double(), len(self.classes_), np.float64
+        )
+
+    def _with_class_weight(self, sample_weight, y_encoded, *, fit):
+        """``sample_weight`` times each row's class weight, scaled to mean one."""
+        if self.class_weight is None:
+            return sample_weight
+        if self.class_weight == "balanced":
+            if not fit:
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit: "
+                    "one batch does not show the class frequencies. Compute "
+                    "the weights on the whole training set with "
+                    "sklearn.utils.class_weight.compute_class_weight('balanced', "
+                    "classes=classes, y=y) and pass them as a dict."
+                )
+            per_class = compute_class_weight(
+                "balanced",
+                classes=np.arange(len(self.classes_)),
+                y=y_encoded,
+            )
+        else:
+            per_class = check_class_weight_dict(self.class_weight, self.classes_)
+        weight = per_class[y_encoded]
+        if sample_weight is not None:
+            weight = weight * sample_weight
+        total = weight.sum()
+        if total <= 0:
+            raise ValueError(
+                "class_weight and sample_weight leave every training sample "
+                "with zero weight."
+            )
+        self._check_enough_classes(self.classes_, y_encoded, weight)
+        return weight * (len(weight) / total)
 
     # -- prediction ----------------------------------------------------------------
 
@@ -526,6 +614,10 @@ class BaseEmbeddingClassifier(
     def decision_function(self, X):
         """Class scores: the head's logits, without any training margin.
 
+        The logits are not divided by ``temperature_`` (as scikit-learn's
+        calibrators leave the scores alone): they rank the classes and the
+        samples exactly as the probabilities do.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -564,7 +656,7 @@ class BaseEmbeddingClassifier(
         return self.classes_[index[:, 0]]
 
     def predict_proba(self, X):
-        """Class probabilities: the softmax of the logits.
+        """Class probabilities: the softmax of the logits over ``temperature_``.
 
         Parameters
         ----------
@@ -576,7 +668,10 @@ class BaseEmbeddingClassifier(
             Columns ordered as ``classes_``; rows sum to one.
         """
         check_is_fitted(self)
-        return self._map_logits(X, lambda logits: torch.softmax(logits, 1))
+        temperature = self.temperature_
+        return self._map_logits(
+            X, lambda logits: torch.softmax(logits / temperature, 1)
+        )
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably.
@@ -590,7 +685,10 @@ class BaseEmbeddingClassifier(
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        return self._map_logits(X, lambda logits: torch.log_softmax(logits, 1))
+        temperature = self.temperature_
+        return self._map_logits(
+            X, lambda logits: torch.log_softmax(logits / temperature, 1)
+        )
 
     def transform(self, X):
         """Embed X: the embedding the head compares with its classes.

@@ -74,6 +74,24 @@ TRAINING_PARAMETERS = """\
         (skorch initialises them at each fit).
     verbose : int, default=0
         0 prints nothing; above 0 prints a line per epoch.
+    calibration : {"temperature"} or None, default="temperature"
+        After training, fit one temperature ``T`` (``temperature_``) by
+        minimising the log loss of ``softmax(logits / T)`` on held-out rows:
+        the early-stopping validation split, or, without early stopping, a
+        stratified ``validation_fraction`` of the rows held out from
+        training for it (so small data trains on 10% fewer rows; see
+        :ref:`calibration`). ``predict_proba`` and ``predict_log_proba`` use
+        ``T``; ``predict``, ``decision_function`` and ``score_samples`` do
+        not change. ``partial_fit`` keeps the temperature of the last
+        ``fit`` (1.0 for a model built by ``partial_fit`` alone). None
+        keeps ``T = 1``.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, as in scikit-learn's classifiers: a dict
+        ``{label: weight}`` (missing classes weigh 1), or "balanced",
+        ``n_samples / (n_classes * np.bincount(y))``. Multiplied into
+        ``sample_weight``; both the training loss and the validation and
+        calibration log losses use the product. "balanced" is refused by
+        ``partial_fit`` (pass a dict).
     **module_params
         Encoder parameters prefixed with ``module__``, such as
         ``module__dropout=0.1`` for the default MLP or ``module__width=64``
@@ -94,6 +112,9 @@ FITTED_ATTRIBUTES = """\
         Number of epochs run.
     batch_size_ : int
         The training batch size (``batch_size``, or what "auto" chose).
+    temperature_ : float
+        The temperature dividing the logits in ``predict_proba`` (1.0 with
+        ``calibration=None``).
     early_stopping_ : bool
         Whether a validation split was held out (``early_stopping``, or what
         "auto" chose).

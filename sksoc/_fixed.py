@@ -131,6 +131,8 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
+        calibration="temperature",
+        class_weight=None,
         **module_params,
     ):
         super().__init__(
@@ -151,6 +153,8 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             device=device,
             callbacks=callbacks,
             verbose=verbose,
+            calibration=calibration,
+            class_weight=class_weight,
             **module_params,
         )
         self.similarity = similarity

@@ -167,6 +167,8 @@ default="arcface"
         device="cpu",
         callbacks=None,
         verbose=0,
+        calibration="temperature",
+        class_weight=None,
         **module_params,
     ):
         super().__init__(
@@ -187,6 +189,8 @@ default="arcface"
             device=device,
             callbacks=callbacks,
             verbose=verbose,
+            calibration=calibration,
+            class_weight=class_weight,
             **module_params,
         )
         self.margin_type = margin_type

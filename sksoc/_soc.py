@@ -147,6 +147,8 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
+        calibration="temperature",
+        class_weight=None,
         **module_params,
     ):
         super().__init__(
@@ -167,6 +169,8 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             device=device,
             callbacks=callbacks,
             verbose=verbose,
+            calibration=calibration,
+            class_weight=class_weight,
             **module_params,
         )
         self.learn_scale = learn_scale

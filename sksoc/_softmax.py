@@ -89,6 +89,8 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
+        calibration="temperature",
+        class_weight=None,
         **module_params,
     ):
         super().__init__(
@@ -109,6 +111,8 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
             device=device,
             callbacks=callbacks,
             verbose=verbose,
+            calibration=calibration,
+            class_weight=class_weight,
             **module_params,
         )
         self.bias = bias

@@ -69,3 +69,29 @@ def check_float32_range(X):
                 f"{largest:.3g} > {_FLOAT32_MAX:.3g}), in which sksoc computes. "
                 "Rescale X, for example with a StandardScaler."
             )
+
+
+def check_class_weight_dict(class_weight, classes):
+    """Per-class weights, in the order of ``classes``, from a ``class_weight`` dict.
+
+    Classes missing from the dict weigh 1, as in scikit-learn. Keys that are
+    not classes, and negative or non-finite values, are a ValueError naming
+    them.
+    """
+    known = set(classes.tolist())
+    unknown = [key for key in class_weight if key not in known]
+    if unknown:
+        raise ValueError(
+            f"class_weight has labels that are not classes of y: {unknown}; "
+            f"the classes are {classes.tolist()}."
+        )
+    bad = {}
+    for key, value in class_weight.items():
+        number = value if isinstance(value, numbers.Real) else np.nan
+        if isinstance(value, bool) or not np.isfinite(number) or number < 0:
+            bad[key] = value
+    if bad:
+        raise ValueError(
+            f"class_weight values must be finite, non-negative numbers; got {bad}."
+        )
+    return np.array([float(class_weight.get(label, 1.0)) for label in classes.tolist()])
