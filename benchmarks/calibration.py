@@ -1,0 +1,272 @@
+"""Calibration of every sksoc head: none, built-in temperature, CalibratedClassifierCV.
+
+On each data set, a stratified 70/30 split (``random_state=0``); the training
+part is first subsampled (stratified) to at most ``--max-rows`` rows to keep
+the five-fold baseline affordable. Each model is
+``make_pipeline(preprocessor, model)``. Per sksoc head:
+
+- ``uncalibrated``: ``calibration=None``;
+- ``temperature``: the defaults (the built-in temperature);
+- ``ccv_temperature``: scikit-learn's
+  ``CalibratedClassifierCV(head(calibration=None), method="temperature", cv=5)``;
+
+and scikit-learn's ``MLPClassifier(early_stopping=True)`` as the reference.
+On ``binary_imbalanced`` each head is also fitted with
+``class_weight="balanced"``. Reported per fit: top-label ECE (15
+equal-width bins), log loss, accuracy, balanced accuracy, fit seconds and the
+temperature.
+
+Targets, each printed as met or NOT met: every head at its defaults has mean
+ECE <= 0.03, a log-loss geometric mean <= 1.1 times MLPClassifier's and no
+worse than CalibratedClassifierCV's; calibration leaves the predictions
+unchanged and adds <= 5% to the fit time; class_weight="balanced" raises the
+balanced accuracy on binary_imbalanced for every head.
+
+    python benchmarks/calibration.py [--datasets ...] [--max-rows 4000]
+        [--out docs/user_guide/_generated/calibration]
+
+With ``--out DIR``: ``results.csv`` (one row per data set and model),
+``summary.csv`` (one row per model), ``imbalanced.csv`` and ``targets.csv``.
+"""
+
+import argparse
+import math
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from _datasets import load_dataset
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, log_loss
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+
+from sksoc import (
+    FixedRandomClassifier,
+    MarginClassifier,
+    SOCClassifier,
+    SoftmaxClassifier,
+)
+from sksoc.metrics import top_label_calibration_error
+
+HEADS = (SOCClassifier, FixedRandomClassifier, MarginClassifier, SoftmaxClassifier)
+DEFAULT_DATASETS = ("breast_cancer", "digits", "mnist1d", "binary_imbalanced")
+IMBALANCED = "binary_imbalanced"
+REFERENCE = "MLPClassifier(early_stopping=True)"
+ECE_TARGET = 0.03
+LOG_LOSS_RATIO_TARGET = 1.1
+TIME_ADDED_TARGET = 0.05
+
+
+def split(dataset, max_rows):
+    X_train, X_test, y_train, y_test = train_test_split(
+        dataset.X, dataset.y, test_size=0.3, stratify=dataset.y, random_state=0
+    )
+    if len(y_train) > max_rows:
+        X_train, _, y_train, _ = train_test_split(
+            X_train, y_train, train_size=max_rows, stratify=y_train, random_state=0
+        )
+    return X_train, X_test, y_train, y_test
+
+
+def evaluate(name, variant, model, preprocessor, data):
+    X_train, X_test, y_train, y_test = data
+    pipeline = make_pipeline(clone(preprocessor), model)
+    start = time.perf_counter()
+    pipeline.fit(X_train, y_train)
+    seconds = time.perf_counter() - start
+    proba = pipeline.predict_proba(X_test)
+    predicted = pipeline.classes_[proba.argmax(1)]
+    final = pipeline[-1]
+    return {
+        "model": name,
+        "variant": variant,
+        "ece": top_label_calibration_error(y_test, proba, n_bins=15),
+        "log_loss": log_loss(y_test, proba, labels=pipeline.classes_),
+        "accuracy": accuracy_score(y_test, predicted),
+        "balanced_accuracy": balanced_accuracy_score(y_test, predicted),
+        "fit_s": seconds,
+        "temperature": getattr(final, "temperature_", float("nan")),
+        "_predicted": predicted,
+    }
+
+
+def run_dataset(dataset_name, max_rows):
+    dataset = load_dataset(dataset_name)
+    data = split(dataset, max_rows)
+    rows = [
+        evaluate(
+            REFERENCE,
+            "reference",
+            MLPClassifier(early_stopping=True, random_state=0),
+            dataset.preprocessor,
+            data,
+        )
+    ]
+    for head in HEADS:
+        name = head.__name__
+        uncalibrated = head(calibration=None, random_state=0)
+        variants = {
+            "uncalibrated": uncalibrated,
+            "temperature": head(random_state=0),
+            "ccv_temperature": CalibratedClassifierCV(
+                clone(uncalibrated), method="temperature", cv=5
+            ),
+        }
+        if dataset_name == IMBALANCED:
+            variants["balanced"] = head(class_weight="balanced", random_state=0)
+        for variant, model in variants.items():
+            rows.append(evaluate(name, variant, model, dataset.preprocessor, data))
+    by_key = {(row["model"], row["variant"]): row for row in rows}
+    for head in HEADS:
+        calibrated = by_key[(head.__name__, "temperature")]
+        plain = by_key[(head.__name__, "uncalibrated")]
+        calibrated["same_predictions"] = bool(
+            np.array_equal(calibrated["_predicted"], plain["_predicted"])
+        )
+    for row in rows:
+        row.pop("_predicted")
+        row["dataset"] = dataset_name
+        row["n_train"] = len(data[2])
+    return rows
+
+
+def geometric_mean(values):
+    return math.exp(np.mean(np.log(values)))
+
+
+def summarize(results):
+    reference = results[results.variant == "reference"].set_index("dataset")
+    summary = []
+    for (model, variant), group in results.groupby(["model", "variant"], sort=False):
+        group = group.set_index("dataset")
+        if variant == "balanced":
+            continue
+        ratios = group.log_loss / reference.log_loss.loc[group.index]
+        summary.append(
+            {
+                "model": model,
+                "variant": variant,
+                "mean_ece": group.ece.mean(),
+                "log_loss_gmean": geometric_mean(group.log_loss),
+                "log_loss_vs_mlp": geometric_mean(ratios),
+                "mean_accuracy": group.accuracy.mean(),
+                "fit_s": group.fit_s.sum(),
+            }
+        )
+    return pd.DataFrame(summary)
+
+
+def targets(results, summary):
+    lines = []
+    table = summary.set_index(["model", "variant"])
+    for head in HEADS:
+        name = head.__name__
+        default = table.loc[(name, "temperature")]
+        ccv = table.loc[(name, "ccv_temperature")]
+        plain = table.loc[(name, "uncalibrated")]
+        rows = results[(results.model == name) & (results.variant == "temperature")]
+        imbalanced = results[(results.model == name) & (results.dataset == IMBALANCED)]
+        imbalanced = imbalanced.set_index("variant").balanced_accuracy
+        added = default.fit_s / plain.fit_s - 1
+        checks = [
+            (
+                f"mean ECE {default.mean_ece:.4f} <= {ECE_TARGET}",
+                default.mean_ece <= ECE_TARGET,
+            ),
+            (
+                f"log loss {default.log_loss_vs_mlp:.3f}x MLP's <= "
+                f"{LOG_LOSS_RATIO_TARGET}x",
+                default.log_loss_vs_mlp <= LOG_LOSS_RATIO_TARGET,
+            ),
+            (
+                f"log loss gmean {default.log_loss_gmean:.4f} <= "
+                f"CalibratedClassifierCV's {ccv.log_loss_gmean:.4f}",
+                default.log_loss_gmean <= ccv.log_loss_gmean,
+            ),
+            (
+                f"mean ECE {default.mean_ece:.4f} <= CalibratedClassifierCV's "
+                f"{ccv.mean_ece:.4f}",
+                default.mean_ece <= ccv.mean_ece,
+            ),
+            (
+                f"same predictions as uncalibrated on "
+                f"{int(rows.same_predictions.sum())}/{len(rows)} data sets",
+                bool(rows.same_predictions.all()),
+            ),
+            (
+                f"fit time added by calibration {added:+.1%} <= "
+                f"{TIME_ADDED_TARGET:.0%}",
+                added <= TIME_ADDED_TARGET,
+            ),
+        ]
+        if "balanced" in imbalanced.index:
+            checks.append(
+                (
+                    f"class_weight='balanced' balanced accuracy "
+                    f"{imbalanced['balanced']:.4f} > {imbalanced['temperature']:.4f}",
+                    imbalanced["balanced"] > imbalanced["temperature"],
+                )
+            )
+        for text, met in checks:
+            lines.append(
+                {"model": name, "target": text, "status": "met" if met else "NOT met"}
+            )
+    return pd.DataFrame(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", default=list(DEFAULT_DATASETS))
+    parser.add_argument("--max-rows", type=int, default=4000)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    rows = []
+    for name in args.datasets:
+        rows.extend(run_dataset(name, args.max_rows))
+        print(f"done {name}", flush=True)
+    results = pd.DataFrame(rows)
+    columns = [
+        "dataset",
+        "n_train",
+        "model",
+        "variant",
+        "ece",
+        "log_loss",
+        "accuracy",
+        "balanced_accuracy",
+        "fit_s",
+        "temperature",
+        "same_predictions",
+    ]
+    results = results[columns]
+    summary = summarize(results)
+    target_table = targets(results, summary)
+    imbalanced = results[results.dataset == IMBALANCED][
+        ["model", "variant", "accuracy", "balanced_accuracy", "ece", "log_loss"]
+    ]
+    with pd.option_context("display.width", 200, "display.max_rows", 500):
+        print(results.round(4).to_string(index=False))
+        print(summary.round(4).to_string(index=False))
+        print(imbalanced.round(4).to_string(index=False))
+    for row in target_table.itertuples():
+        print(f"{row.model}: {row.target}: {row.status}")
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        results.round(4).to_csv(args.out / "results.csv", index=False)
+        summary.round(4).to_csv(args.out / "summary.csv", index=False)
+        imbalanced.round(4).to_csv(args.out / "imbalanced.csv", index=False)
+        target_table.to_csv(args.out / "targets.csv", index=False)
+
+
+if __name__ == "__main__":
+    main()
