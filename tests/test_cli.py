@@ -25,6 +25,7 @@ COMPARE_COLUMNS = [
     "head",
     "accuracy",
     "log_loss",
+    "ece",
     "silhouette",
     "compactness",
     "separability",
@@ -166,6 +167,7 @@ def test_out_writes_the_table_as_csv_and_json_and_the_figures(capsys, tmp_path):
         assert shown["head"] == row["head"]
         assert float(shown["accuracy"]) == pytest.approx(row["accuracy"], abs=5e-5)
         assert float(shown["log_loss"]) == pytest.approx(row["log_loss"], abs=5e-5)
+        assert float(shown["ece"]) == pytest.approx(row["ece"], abs=5e-5)
 
     from matplotlib.image import imread
 

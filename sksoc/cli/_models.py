@@ -21,6 +21,7 @@ from ..metrics import (
     inter_class_separability,
     intra_class_compactness,
     silhouette_score,
+    top_label_calibration_error,
 )
 from ._errors import EXIT_FAILURE, CommandError
 from ._progress import TrainingProgress, progress_enabled
@@ -125,20 +126,23 @@ def evaluate(model, X_test, y_test):
     Returns
     -------
     scores : dict
-        ``accuracy``, ``log_loss``, ``silhouette`` (euclidean, of
+        ``accuracy``, ``log_loss``, ``ece`` (top-label calibration error,
+        15 equal-width bins), ``silhouette`` (euclidean, of
         ``model.transform(X_test)``), ``compactness`` and ``separability``
         (radians), both measured against ``model.class_embeddings_``, and
         ``epochs`` (``n_iter_``).
     """
     embedding = model.transform(X_test)
+    proba = model.predict_proba(X_test)
     # class_embeddings_ has a row per entry of classes_ (sorted, like
     # np.unique(y_test)); keep the rows of the classes in the test set.
     centers = model.class_embeddings_[np.isin(model.classes_, y_test)]
     n_labels = len(np.unique(y_test))
     return {
         "accuracy": accuracy_score(y_test, model.predict(X_test)),
-        "log_loss": log_loss(
-            y_test, model.predict_proba(X_test), labels=model.classes_
+        "log_loss": log_loss(y_test, proba, labels=model.classes_),
+        "ece": top_label_calibration_error(
+            y_test, proba, labels=model.classes_, n_bins=15
         ),
         # The silhouette is defined for 2 <= n_labels <= n_samples - 1.
         "silhouette": (

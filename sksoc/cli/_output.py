@@ -11,7 +11,14 @@ import numpy as np
 
 from ._errors import CommandError
 
-_SCORE_COLUMNS = ("accuracy", "log_loss", "silhouette", "compactness", "separability")
+_SCORE_COLUMNS = (
+    "accuracy",
+    "log_loss",
+    "ece",
+    "silhouette",
+    "compactness",
+    "separability",
+)
 _CELL_FORMATS = {
     **dict.fromkeys(_SCORE_COLUMNS, "{:.4f}".format),
     "fit_seconds": "{:.1f}".format,
@@ -21,7 +28,8 @@ _MAX_CLASSES_WITH_VALUES = 12
 _PNG_DPI = 120
 
 METRICS_LEGEND = """\
-accuracy, log_loss: on the test set. silhouette: of the test embedding, euclidean.
+accuracy, log_loss, ece (top-label calibration error, 15 bins): on the test set.
+silhouette: of the test embedding, euclidean.
 compactness: mean cosine of the test embeddings to their class vector.
 separability: mean angle between the class vectors, in radians (1.571 = orthogonal)."""
 

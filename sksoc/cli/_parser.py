@@ -98,6 +98,8 @@ margin (MarginClassifier, ArcFace). Print one row per head:
 
   accuracy      share of test samples classified correctly
   log_loss      cross-entropy of the predicted probabilities on the test set
+  ece           top-label expected calibration error of the probabilities,
+                15 equal-width bins (0 = calibrated)
   silhouette    how tight and apart the classes are in the test embedding,
                 -1 to 1 (euclidean distances)
   compactness   mean cosine between each test embedding and its class vector,
