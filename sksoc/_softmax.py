@@ -126,10 +126,10 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         """Energy score: the log-sum-exp of the logits, higher when familiar.
 
         ``log sum_c exp(logit_c(x))``, the negative free energy of the
-        logits [1]_. A confident logit anywhere raises it, so inputs like the
-        training data tend to score higher than inputs unlike it; unlike the
-        largest probability it keeps the logits' magnitude. Scores of one
-        fitted model only are comparable.
+        logits (Liu et al., 2020). A confident logit anywhere raises it, so
+        inputs like the training data tend to score higher than inputs unlike
+        it; unlike the largest probability it keeps the logits' magnitude.
+        Scores of one fitted model only are comparable.
 
         Parameters
         ----------
