@@ -271,6 +271,7 @@ PREDICTION_METHODS = [
     "predict_log_proba",
     "decision_function",
     "transform",
+    "score_samples",
 ]
 
 
