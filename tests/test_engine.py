@@ -88,7 +88,9 @@ def test_batch_hooks_run_only_for_callbacks_that_have_them(blobs):
 
 def test_epoch_loss_is_the_mean_of_the_sample_losses(blobs):
     X, y = blobs
-    model = Softmax(max_epochs=1, batch_size=32, random_state=0, lr=1e-12)
+    model = Softmax(
+        max_epochs=1, batch_size=32, random_state=0, lr=1e-12, calibration=None
+    )
     model.fit(X, y)
     # With a vanishing learning rate the weights barely move, so the epoch's
     # mean training loss equals the loss of the final model on all rows.

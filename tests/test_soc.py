@@ -49,7 +49,9 @@ def test_score_samples_is_lower_on_noise_than_on_held_out_digits(
 
 def test_decision_function_is_the_gaussian_log_density(blobs):
     X, y = blobs
-    model = SOCClassifier(embedding_dim=3, max_epochs=20, random_state=0).fit(X, y)
+    model = SOCClassifier(
+        embedding_dim=3, max_epochs=20, random_state=0, calibration=None
+    ).fit(X, y)
     z = model.transform(X)
     mu = model.class_embeddings_.astype(np.float64)
     sq_dist = ((z[:, None, :] - mu[None, :, :]) ** 2).sum(axis=2)
