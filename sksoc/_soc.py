@@ -266,10 +266,9 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         ``log sum_c prior_c N(z | mu_c, s_c)``, with the class frequencies of
         the training data as priors. Higher means the embedding lies where
         the classes put their mass: inputs unlike the training data tend to
-        land elsewhere and score lower (on digits trained on 0-5, unseen
-        6-9 score lower with an AUROC of about 0.99 at the defaults; see the
-        user guide's open-set page). The density is over the embedding
-        space, so compare scores of one fitted model only.
+        land elsewhere and score lower (measured against other familiarity
+        scores on the user guide's open-set page). The density is over the
+        embedding space, so compare scores of one fitted model only.
 
         Parameters
         ----------
