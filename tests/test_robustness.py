@@ -546,9 +546,10 @@ def test_ctrl_c_from_another_thread_keeps_the_fitted_model(
     model.fit(X, y)
     expected = model.predict_proba(X)
     net, n_iter = model.net_, model.n_iter_
-    # Training long enough (seconds) that the signal lands while it runs.
+    # Training long enough (seconds, with the faster engine too) that the
+    # signal lands while it runs, even on a loaded machine.
     model.set_params(max_epochs=5000, n_iter_no_change=5000)
-    X_many, y_many = np.tile(X, (100, 1)), np.tile(y, 100)
+    X_many, y_many = np.tile(X, (400, 1)), np.tile(y, 400)
     assert interrupt_from_another_thread(lambda: getattr(model, method)(X_many, y_many))
     assert model.net_ is net
     assert model.n_iter_ == n_iter

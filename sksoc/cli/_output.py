@@ -67,7 +67,7 @@ def data_line(command, split):
 
 
 def training_line(max_epochs, seed):
-    return f"max_epochs {max_epochs} (stops when the loss stalls), seed {seed}"
+    return f"max_epochs {max_epochs} (early stopping from 1,000 rows), seed {seed}"
 
 
 def prepare_out_dir(out):
