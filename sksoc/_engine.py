@@ -46,8 +46,8 @@ _MAX_INFERENCE_BATCH = 4096
 # Callback hooks that skorch would call once per batch.
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 # Below this many multiply-adds per training step (about batch size times
-# parameters), training runs on one torch thread: a second one costs more in
-# synchronisation than it saves, and 100 times more when the other core is
+# parameters), training runs on one torch thread: a second one saves little
+# on an idle machine and costs several times over when the other core is
 # busy (benchmarks/threads.py; the user guide's "Training defaults").
 SINGLE_THREAD_MAX_WORK = 2**25
 
