@@ -48,18 +48,17 @@ Examples
 >>> model = make_pipeline(data.preprocessor, SoftmaxClassifier(random_state=0))
 """
 
-import contextlib
-import random
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from mnist1d.data import get_dataset_args, make_dataset
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from sksoc.cli._data import load_mnist1d
 
 
 class Dataset(NamedTuple):
@@ -142,32 +141,16 @@ def _load_breast_cancer(random_state):
     return Dataset(X, y, numeric_preprocessor(), DESCRIPTIONS["breast_cancer"])
 
 
-@contextlib.contextmanager
-def _global_random_state_kept():
-    """Restore Python's and numpy's global generators, which mnist1d reseeds."""
-    python_state = random.getstate()
-    numpy_state = np.random.get_state()  # noqa: NPY002
-    try:
-        yield
-    finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)  # noqa: NPY002
-
-
 MNIST1D_SAMPLES = 12_000
 # The seed of mnist1d's own data set; random_state=0 reproduces its generator.
 MNIST1D_SEED = 42
 
 
 def _load_mnist1d(random_state):
-    args = get_dataset_args()
-    args.num_samples = MNIST1D_SAMPLES
-    args.seed = MNIST1D_SEED + random_state
-    with _global_random_state_kept():
-        data = make_dataset(args)
-    X = np.concatenate([data["x"], data["x_test"]])
-    y = np.concatenate([data["y"], data["y_test"]]).astype(np.int64)
-    return Dataset(X, y, numeric_preprocessor(), DESCRIPTIONS["mnist1d"])
+    X, y = load_mnist1d(MNIST1D_SAMPLES, seed=MNIST1D_SEED + random_state)
+    return Dataset(
+        X, y.astype(np.int64), numeric_preprocessor(), DESCRIPTIONS["mnist1d"]
+    )
 
 
 # -- generated sets -----------------------------------------------------------

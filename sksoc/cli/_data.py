@@ -126,7 +126,7 @@ def load_builtin(name):
     return bunch.data, np.asarray(bunch.target_names)[bunch.target]
 
 
-def load_mnist1d():
+def load_mnist1d(n_samples=None, seed=None):
     """Generate MNIST-1D (5000 signals of length 40, ten classes) locally.
 
     ``mnist1d.data.make_dataset`` builds the data from its templates with
@@ -134,10 +134,17 @@ def load_mnist1d():
     download a pickle and write it to the working directory instead. Its own
     80/20 split is undone, so that the data are split like any other.
 
+    Parameters
+    ----------
+    n_samples : int, default=None
+        Number of signals; None keeps the package's 5000.
+    seed : int, default=None
+        Seed of the package's generator; None keeps its own.
+
     Returns
     -------
-    X : ndarray of shape (5000, 40)
-    y : ndarray of shape (5000,)
+    X : ndarray of shape (n_samples, 40)
+    y : ndarray of shape (n_samples,)
 
     Raises
     ------
@@ -155,8 +162,13 @@ def load_mnist1d():
             f"dataset 'mnist1d': the mnist1d package failed to import: {exc}"
         ) from None
     # make_dataset reseeds Python's and NumPy's global generators.
+    args = get_dataset_args()
+    if n_samples is not None:
+        args.num_samples = n_samples
+    if seed is not None:
+        args.seed = seed
     with _global_random_state_kept():
-        data = make_dataset(get_dataset_args())
+        data = make_dataset(args)
     X = np.concatenate([data["x"], data["x_test"]])
     y = np.concatenate([data["y"], data["y_test"]])
     return X, y
