@@ -333,7 +333,14 @@ class BaseEmbeddingClassifier(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        return sample_weight * (len(sample_weight) / sample_weight.sum())
+        total = sample_weight.sum()
+        # scikit-learn before 1.7 accepts weights that are all zero.
+        if not total > 0:
+            raise ValueError(
+                "sample_weight sums to zero: at least one sample needs a positive "
+                "weight."
+            )
+        return sample_weight * (len(sample_weight) / total)
 
     def _check_enough_classes(self, classes, y_encoded, sample_weight=None):
         name = type(self).__name__

@@ -378,7 +378,7 @@ def _rebuild(content, tensors, trusted, device, path):
         )
     decoder = _Decoder(tensors, trusted, path)
     try:
-        params = decoder.params(content["params"])
+        params = decoder.params(content["params"], estimator_class)
         if device is not None:
             params["device"] = device
         fitted = decoder.fitted(content["fitted"], estimator_class)
@@ -398,6 +398,14 @@ def _rebuild(content, tensors, trusted, device, path):
             ) from None
     try:
         vars(estimator).update(fitted)
+        # Shapes first, on the meta device: a file asking for a huge network
+        # is refused before any memory is allocated for it.
+        with torch.device("meta"):
+            encoder = estimator._build_encoder(estimator.n_features_in_)
+            head = estimator._build_head(
+                len(estimator.classes_), estimator.embedding_dim_
+            )
+        decoder.check_shapes(encoder, head)
         estimator._build_engine(
             estimator.n_features_in_, embedding_dim=estimator.embedding_dim_
         )
@@ -432,9 +440,19 @@ class _Decoder:
         self.path = path
         self.used = set()
 
-    def params(self, encoded):
+    def params(self, encoded, estimator_class):
         if not isinstance(encoded, dict):
             raise TypeError("the parameters are not a mapping")
+        named = set(estimator_class._get_param_names())
+        for name in encoded:
+            # The estimator's own parameters, or encoder ones (module__<name>).
+            suffix = name[len(MODULE_PREFIX) :]
+            if name not in named and not (
+                name.startswith(MODULE_PREFIX)
+                and suffix.isidentifier()
+                and not suffix.startswith("_")
+            ):
+                raise ValueError(f"{name!r} is not a parameter of {estimator_class}")
         return {
             name: self.value(
                 value,
@@ -457,6 +475,11 @@ class _Decoder:
             ):
                 raise ValueError(f"{name!r} is not a fitted attribute")
         return {name: self.value(value) for name, value in encoded.items()}
+
+    def check_shapes(self, encoder, head):
+        """Refuse the file unless its tensors fit ``encoder`` and ``head``."""
+        self._state_dict("module.", encoder)
+        self._state_dict("criterion.", head)
 
     def restore_net(self, net, encoded):
         for prefix, module in (

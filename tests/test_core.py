@@ -455,3 +455,16 @@ def test_user_callbacks_run_every_epoch(Estimator, blobs):
     assert counter.epochs == model.n_iter_ == 4
     with pytest.raises(TypeError, match="callbacks must be skorch callbacks"):
         make(Estimator, callbacks=[print]).fit(*blobs)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_all_zero_sample_weight_is_a_clear_error_and_keeps_the_model(method, blobs):
+    X, y = blobs
+    model = SOCClassifier(max_epochs=2, random_state=0).fit(X, y)
+    expected = model.predict_proba(X)
+    with pytest.raises(ValueError, match="non-zero|sums to zero"):
+        getattr(model, method)(X, y, sample_weight=np.zeros(len(y)))
+    np.testing.assert_array_equal(model.predict_proba(X), expected)
+    # ... and the next partial_fit trains normally.
+    model.partial_fit(X, y)
+    assert np.isfinite(model.predict_proba(X)).all()

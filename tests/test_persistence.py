@@ -446,6 +446,20 @@ FORGERIES = {
         {"edit_tensors": _set(["payload"], torch.zeros(1000))},
         r"tensors that belong to no part of the model: \['payload'\]",
     ),
+    "huge-network": (
+        # Tens of GB of weights: refused on the meta device, before any
+        # allocation.
+        {"edit_content": _set(["params", "module__width"], 10**10)},
+        r"do not fit the Width .* of another shape or dtype",
+    ),
+    "parameter-name-not-a-parameter": (
+        {"edit_content": _set(["params", "__class__"], 1)},
+        "could not be rebuilt: ValueError: '__class__' is not a parameter",
+    ),
+    "private-encoder-parameter": (
+        {"edit_content": _set(["params", "module___init"], 1)},
+        "could not be rebuilt: ValueError: 'module___init' is not a parameter",
+    ),
     "bad-generator-state": (
         {
             "edit_tensors": _set(
