@@ -574,12 +574,22 @@ def single_torch_thread():
                 torch.set_num_threads(_threads_state["saved"])
 
 
+# torch's global generators are shared by every thread: a seeded block holds
+# this lock, so that fits running at once in several threads (GridSearchCV
+# with the threading backend, Dask workers with several threads) draw the
+# same numbers as one after the other, and give the same models.
+_SEEDED_BLOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def seeded_torch(seed, device):
     """Seed torch's generators for ``device`` inside, restore them after.
 
     Only the CPU generator, and the generator of ``device`` when it is a CUDA
     device, are touched; the caller's random state is the same afterwards.
+    Seeded blocks of different threads run one at a time: torch's weight
+    initialisation and dropout draw from those global generators, which no
+    fit can own alone.
     """
     device = torch.device(device)
     cuda_devices = []
@@ -588,7 +598,7 @@ def seeded_torch(seed, device):
             device.index if device.index is not None else torch.cuda.current_device()
         )
         cuda_devices = [index]
-    with torch.random.fork_rng(devices=cuda_devices):
+    with _SEEDED_BLOCK, torch.random.fork_rng(devices=cuda_devices):
         torch.random.default_generator.manual_seed(seed)
         for index in cuda_devices:
             with torch.cuda.device(index):
