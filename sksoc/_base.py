@@ -75,10 +75,6 @@ _FUSED_ON_CPU = tuple(int(part) for part in torch.__version__.split(".")[:2]) >=
 _AUTO_BATCH_MIN = 32
 _AUTO_BATCH_MAX = 256
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
-# Without an early-stopping split, hold out validation_fraction of the rows
-# for the temperature (True) or fit it on the training rows (False); see the
-# user guide's calibration page for the measurement.
-_CALIBRATION_SPLIT_WITHOUT_EARLY_STOPPING = True
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -505,11 +501,10 @@ class BaseEmbeddingClassifier(
         )
         valid = valid_index = None
         early_stopping = self.early_stopping_ and epochs > 1
-        if early_stopping or (
-            calibrate
-            and self.calibration == "temperature"
-            and _CALIBRATION_SPLIT_WITHOUT_EARLY_STOPPING
-        ):
+        # Without an early-stopping split, the temperature gets one of its own
+        # (fitting it on the training rows was measured and rejected; see the
+        # user guide's calibration page).
+        if early_stopping or (calibrate and self.calibration == "temperature"):
             train_index, valid_index = _validation_split(
                 y_encoded, self.validation_fraction, seed
             )
@@ -523,14 +518,13 @@ class BaseEmbeddingClassifier(
     def _fit_temperature(self, X, y_encoded, sample_weight, held_out):
         """``temperature_``: the log-loss optimum on the held-out rows, or 1.0.
 
-        The held-out rows are the early-stopping validation split; without
-        one, the training rows themselves
-        (``_CALIBRATION_SPLIT_WITHOUT_EARLY_STOPPING`` off) or a split of the
-        same size held out from training for the temperature alone.
+        The held-out rows are the early-stopping validation split or,
+        without one, a split of the same size held out from training for the
+        temperature alone (see :meth:`_train`).
         """
         if self.calibration is None:
             return 1.0
-        rows = np.arange(X.shape[0]) if held_out is None else np.sort(held_out)
+        rows = np.sort(held_out)
         logits = self._raw_logits(X[rows])
         weight = None if sample_weight is None else sample_weight[rows]
         return fit_temperature(logits, y_encoded[rows], weight)
