@@ -237,7 +237,8 @@ class EmbeddingNet(NeuralNet):
             target, weight = batch[1]
             total += step["loss"].detach() * len(target)
             if not training:
-                logits = self.criterion_.logits(step["y_pred"])
+                with torch.no_grad():
+                    logits = self.criterion_.logits(step["y_pred"])
                 hits = logits.argmax(1) == target
                 losses = F.cross_entropy(logits, target, reduction="none")
                 if weight is not None:
