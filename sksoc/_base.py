@@ -525,16 +525,9 @@ class BaseEmbeddingClassifier(
         if self.calibration is None:
             return 1.0
         rows = np.sort(held_out)
-        logits = self._raw_logits(X[rows])
+        logits = self._map_validated_logits(X[rows], lambda logits: logits)
         weight = None if sample_weight is None else sample_weight[rows]
         return fit_temperature(logits, y_encoded[rows], weight)
-
-    def _raw_logits(self, X):
-        """The head's prediction logits for validated X, float64, untempered."""
-        logits = self.net_.criterion_.logits
-        return self._map_batches(
-            X, lambda z: logits(z).double(), len(self.classes_), np.float64
-        )
 
     def _with_class_weight(self, sample_weight, y_encoded, *, fit):
         """``sample_weight`` times each row's class weight, scaled to mean one."""
@@ -586,7 +579,10 @@ class BaseEmbeddingClassifier(
 
     def _map_logits(self, X, fn, width=None, dtype=np.float64):
         """``fn(logits)`` for the rows of X, the logits in float64, batched."""
-        X = self._validate_X(X)
+        return self._map_validated_logits(self._validate_X(X), fn, width, dtype)
+
+    def _map_validated_logits(self, X, fn, width=None, dtype=np.float64):
+        """:meth:`_map_logits` for X that has been validated already."""
         logits = self.net_.criterion_.logits
         return self._map_batches(
             X,

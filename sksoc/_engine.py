@@ -256,8 +256,10 @@ class EmbeddingNet(NeuralNet):
                 f"training stopped. {self.divergence_hint}"
             )
         self.history.record(f"{prefix}_loss", loss)
+        if training:
+            return
         weight_sum = iterator.data.weight_sum()
-        if not training and weight_sum > 0:
+        if weight_sum > 0:
             # The prediction's accuracy and log loss, beside the head's loss.
             self.history.record("valid_acc", correct.item() / weight_sum)
             self.history.record("valid_log_loss", log_loss.item() / weight_sum)

@@ -250,9 +250,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         factor = head.scale if head.similarity == "cosine" else 1.0
 
         def largest_cosine(z):
-            unit_vectors = torch.nn.functional.normalize(head.vectors, dim=1)
-            cosines = torch.nn.functional.normalize(z, dim=1) @ unit_vectors.T
-            return factor * cosines.double().amax(1, keepdim=True)
+            return factor * head.cosines(z).double().amax(1, keepdim=True)
 
         X = self._validate_X(X)
         return self._map_batches(X, largest_cosine, 1, np.float64)[:, 0]

@@ -101,6 +101,10 @@ class ClassVectorHead(ClassHead):
             return F.normalize(z, dim=1)
         return z
 
+    def cosines(self, z):
+        """Cosine of each embedding with each class vector."""
+        return F.normalize(z, dim=1) @ F.normalize(self.vectors, dim=1).T
+
     def logits(self, z):
         return self.training_terms(z, None).materialize()
 
