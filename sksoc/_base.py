@@ -48,7 +48,7 @@ from sklearn.utils.validation import (
 from skorch.callbacks import Callback
 from torch import nn
 
-from ._calibration import fit_temperature
+from ._calibration import distance_power_logits, fit_distance_power, fit_temperature
 from ._engine import (
     EmbeddingNet,
     StopWhenNoImprovement,
@@ -119,7 +119,7 @@ class BaseEmbeddingClassifier(
         "device": [str, torch.device],
         "callbacks": [None, list],
         "verbose": ["verbose"],
-        "calibration": [StrOptions({"temperature"}), None],
+        "calibration": [StrOptions({"auto", "temperature", "distance_power"}), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
@@ -261,7 +261,7 @@ class BaseEmbeddingClassifier(
             held_out = self._train(
                 X, y_encoded, weight, epochs=self.max_epochs, calibrate=True
             )
-            self.temperature_ = self._fit_temperature(X, y_encoded, weight, held_out)
+            self._fit_calibration(X, y_encoded, weight, held_out)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -299,7 +299,8 @@ class BaseEmbeddingClassifier(
                 self.class_count_ = counts
                 self._initialize_model(X)
                 # A model built by partial_fit alone is not calibrated.
-                self.temperature_ = 1.0
+                self.calibration_ = None
+                self.temperature_ = self.distance_power_ = 1.0
             else:
                 # Train a copy, so that a failure cannot leave a half-updated model.
                 self.net_ = copy.deepcopy(self.net_)
@@ -386,6 +387,29 @@ class BaseEmbeddingClassifier(
         self.batch_size_ = resolve_batch_size(self.batch_size, X.shape[0])
         self.early_stopping_ = resolve_early_stopping(self.early_stopping, X.shape[0])
         self._build_engine(X.shape[1], sample=X)
+        self.calibration_ = self._resolve_calibration()
+
+    def _cosine_scale(self):
+        """S where the prediction logits are ``S * cos``, else None."""
+        return None
+
+    def _resolve_calibration(self):
+        """``calibration_``: what "auto" chose, checked against the head."""
+        scale = self._cosine_scale()
+        if self.calibration == "auto":
+            # With two classes a fitted power gained nothing on the benchmark's
+            # binary sets, and only a temperature keeps predict_proba ranking
+            # the samples as decision_function does.
+            if scale is None or len(self.classes_) == 2:
+                return "temperature"
+            return "distance_power"
+        if self.calibration == "distance_power" and scale is None:
+            raise ValueError(
+                f"calibration='distance_power' needs logits that are a scale "
+                f"times a cosine (a cosine head without bias); this "
+                f"{type(self).__name__}'s are not. Use calibration='temperature'."
+            )
+        return self.calibration
 
     def _build_engine(self, n_features, *, sample=None, embedding_dim=None):
         """Build the untrained encoder, head and training engine as ``net_``.
@@ -490,7 +514,7 @@ class BaseEmbeddingClassifier(
         """Train on the rows of X; return the held-out row indices, or None.
 
         Rows are held out for early stopping, and, with ``calibrate`` and
-        ``calibration="temperature"`` but no early stopping, for the
+        calibration but no early stopping, for the
         temperature alone (see :meth:`_fit_temperature`).
         """
         net = self.net_
@@ -504,7 +528,7 @@ class BaseEmbeddingClassifier(
         # Without an early-stopping split, the temperature gets one of its own
         # (fitting it on the training rows was measured and rejected; see the
         # user guide's calibration page).
-        if early_stopping or (calibrate and self.calibration == "temperature"):
+        if early_stopping or (calibrate and self.calibration_ is not None):
             train_index, valid_index = _validation_split(
                 y_encoded, self.validation_fraction, seed
             )
@@ -515,22 +539,45 @@ class BaseEmbeddingClassifier(
             net.train(data, epochs=epochs, valid=valid)
         return valid_index
 
-    def _fit_temperature(self, X, y_encoded, sample_weight, held_out):
-        """``temperature_``: the log-loss optimum on the held-out rows, or 1.0.
+    def _fit_calibration(self, X, y_encoded, sample_weight, held_out):
+        """``temperature_`` and ``distance_power_``: log-loss optima on held-out rows.
 
         The held-out rows are the early-stopping validation split or,
         without one, a split of the same size held out from training for the
-        temperature alone (see :meth:`_train`).
+        calibration alone (see :meth:`_train`). Both are 1.0 without
+        calibration; ``distance_power_`` is 1.0 for "temperature".
         """
-        if self.calibration is None:
-            return 1.0
+        self.temperature_ = self.distance_power_ = 1.0
+        if self.calibration_ is None:
+            return
         rows = np.sort(held_out)
         logits = self._map_validated_logits(X[rows], lambda logits: logits)
         weight = None if sample_weight is None else sample_weight[rows]
-        return fit_temperature(logits, y_encoded[rows], weight)
+        if self.calibration_ == "temperature":
+            self.temperature_ = fit_temperature(logits, y_encoded[rows], weight)
+        else:
+            self.temperature_, self.distance_power_ = fit_distance_power(
+                logits, y_encoded[rows], self._cosine_scale(), weight
+            )
 
-    def _with_class_weight(self, sample_weight, y_encoded, *, fit):
-        """``sample_weight`` times each row's class weight, scaled to mean one."""
+    def _calibrated_logits(self, logits):
+        """The logits whose softmax is :meth:`predict_proba` (float64 tensor)."""
+        if self.distance_power_ == 1.0:
+            return logits / self.temperature_
+        return distance_power_logits(
+            logits, self._cosine_scale(), self.temperature_, self.distance_power_
+        )
+
+    def _with_class_weight(
+        self, sample_weight, y_encoded, *, fit, classes=None, two_classes=True
+    ):
+        """``sample_weight`` times each row's class weight, scaled to mean one.
+
+        ``classes`` (default ``classes_``) are the labels ``y_encoded``
+        indexes; with ``fit``, "balanced" is computed on ``y_encoded``. With
+        ``two_classes``, fewer than two classes of positive weight is an error.
+        """
+        classes = self.classes_ if classes is None else classes
         if self.class_weight is None:
             return sample_weight
         if self.class_weight == "balanced":
@@ -542,13 +589,13 @@ class BaseEmbeddingClassifier(
                     "sklearn.utils.class_weight.compute_class_weight('balanced', "
                     "classes=classes, y=y) and pass them as a dict."
                 )
-            per_class = compute_class_weight(
-                "balanced",
-                classes=np.arange(len(self.classes_)),
-                y=y_encoded,
+            per_class = np.zeros(len(classes))
+            present = np.unique(y_encoded)
+            per_class[present] = compute_class_weight(
+                "balanced", classes=present, y=y_encoded
             )
         else:
-            per_class = check_class_weight_dict(self.class_weight, self.classes_)
+            per_class = check_class_weight_dict(self.class_weight, classes)
         weight = per_class[y_encoded]
         if sample_weight is not None:
             weight = weight * sample_weight
@@ -558,7 +605,8 @@ class BaseEmbeddingClassifier(
                 "class_weight and sample_weight leave every training sample "
                 "with zero weight."
             )
-        self._check_enough_classes(self.classes_, y_encoded, weight)
+        if two_classes:
+            self._check_enough_classes(classes, y_encoded, weight)
         return weight * (len(weight) / total)
 
     # -- prediction ----------------------------------------------------------------
@@ -653,7 +701,7 @@ class BaseEmbeddingClassifier(
         return self.classes_[index[:, 0]]
 
     def predict_proba(self, X):
-        """Class probabilities: the softmax of the logits over ``temperature_``.
+        """Class probabilities: the softmax of the calibrated logits.
 
         Parameters
         ----------
@@ -665,9 +713,8 @@ class BaseEmbeddingClassifier(
             Columns ordered as ``classes_``; rows sum to one.
         """
         check_is_fitted(self)
-        temperature = self.temperature_
         return self._map_logits(
-            X, lambda logits: torch.softmax(logits / temperature, 1)
+            X, lambda logits: torch.softmax(self._calibrated_logits(logits), 1)
         )
 
     def predict_log_proba(self, X):
@@ -682,9 +729,8 @@ class BaseEmbeddingClassifier(
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        temperature = self.temperature_
         return self._map_logits(
-            X, lambda logits: torch.log_softmax(logits / temperature, 1)
+            X, lambda logits: torch.log_softmax(self._calibrated_logits(logits), 1)
         )
 
     def transform(self, X):

@@ -44,6 +44,9 @@ class ClassAdditionMixin:
             classes = np.union1d(self.classes_, new_labels)
             positions = np.searchsorted(classes, new_labels)
             y_encoded = np.searchsorted(classes, y)
+            weight = self._with_class_weight(
+                sample_weight, y_encoded, fit=True, classes=classes, two_classes=False
+            )
             embeddings = torch.from_numpy(
                 self._map_batches(X, lambda z: z, self.embedding_dim_, np.float32)
             )
@@ -51,7 +54,7 @@ class ClassAdditionMixin:
             head = net.criterion_
             rows = self._new_class_rows(head, embeddings, y_encoded, positions)
             is_new = head.insert_classes(positions, **rows)
-            self._refine_new_classes(net, embeddings, y_encoded, sample_weight, is_new)
+            self._refine_new_classes(net, embeddings, y_encoded, weight, is_new)
             counts = np.zeros(len(classes))
             counts[~is_new.numpy()] = self.class_count_
             self.class_count_ = counts + _class_counts(

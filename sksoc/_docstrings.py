@@ -74,17 +74,35 @@ TRAINING_PARAMETERS = """\
         (skorch initialises them at each fit).
     verbose : int, default=0
         0 prints nothing; above 0 prints a line per epoch.
-    calibration : {"temperature"} or None, default="temperature"
-        After training, fit one temperature ``T`` (``temperature_``) by
-        minimising the log loss of ``softmax(logits / T)`` on held-out rows:
-        the early-stopping validation split, or, without early stopping, a
+    calibration : {"auto", "temperature", "distance_power"} or None, \
+            default="auto"
+        How ``predict_proba`` turns logits into probabilities, fitted after
+        training by minimising the log loss on held-out rows: the
+        early-stopping validation split, or, without early stopping, a
         stratified ``validation_fraction`` of the rows held out from
         training for it (so small data trains on 10% fewer rows; see
-        :ref:`calibration`). ``predict_proba`` and ``predict_log_proba`` use
-        ``T``; ``predict``, ``decision_function`` and ``score_samples`` do
-        not change. ``partial_fit`` keeps the temperature of the last
-        ``fit`` (1.0 for a model built by ``partial_fit`` alone). None
-        keeps ``T = 1``.
+        :ref:`calibration`).
+
+        - "temperature": ``softmax(logits / T)``, one temperature ``T``
+          (``temperature_``).
+        - "distance_power": for logits ``S cos(z, w_c)``,
+          ``softmax(-S (1 - cos)^p / T)``: a temperature on a power ``p``
+          (``distance_power_``) of the distance of the unit embedding to
+          each class vector. ``p = 1`` is "temperature"; a fitted ``p``
+          calibrates cosine heads better (measured on the calibration
+          page).
+        - "auto": "distance_power" where the logits are a scaled cosine
+          (fixed cosine vectors without bias, margin heads) and there are
+          more than two classes, else "temperature"; ``calibration_`` says
+          which. (With two classes, a temperature alone keeps
+          ``predict_proba`` ranking the samples as ``decision_function``
+          does.)
+        - None: ``softmax(logits)``.
+
+        Both maps keep each row's order of the classes, so ``predict``,
+        ``decision_function`` and ``score_samples`` do not change.
+        ``partial_fit`` keeps the calibration of the last ``fit`` (none for
+        a model built by ``partial_fit`` alone).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, as in scikit-learn's classifiers: a dict
         ``{label: weight}`` (missing classes weigh 1), or "balanced",
@@ -112,9 +130,12 @@ FITTED_ATTRIBUTES = """\
         Number of epochs run.
     batch_size_ : int
         The training batch size (``batch_size``, or what "auto" chose).
+    calibration_ : {"temperature", "distance_power"} or None
+        The calibration used (``calibration``, or what "auto" chose).
     temperature_ : float
-        The temperature dividing the logits in ``predict_proba`` (1.0 with
-        ``calibration=None``).
+        The calibration's temperature (1.0 without calibration).
+    distance_power_ : float
+        The power of the distance under "distance_power" (1.0 otherwise).
     early_stopping_ : bool
         Whether a validation split was held out (``early_stopping``, or what
         "auto" chose).

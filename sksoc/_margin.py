@@ -167,7 +167,7 @@ default="arcface"
         device="cpu",
         callbacks=None,
         verbose=0,
-        calibration="temperature",
+        calibration="auto",
         class_weight=None,
         **module_params,
     ):
@@ -247,6 +247,9 @@ default="arcface"
     @property
     def scale_(self):
         """The scale ``s`` of the fitted head."""
+        return self.net_.criterion_.scale
+
+    def _cosine_scale(self):
         return self.net_.criterion_.scale
 
     def score_samples(self, X):

@@ -147,7 +147,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
-        calibration="temperature",
+        calibration="auto",
         class_weight=None,
         **module_params,
     ):
@@ -223,7 +223,9 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         y : array-like of shape (n_samples,)
             Their labels; at least one must be new.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
+            Non-negative sample weights, multiplied by ``class_weight`` as in
+            :meth:`fit` ("balanced" is computed on this ``y``; the classes a
+            dict does not name, new ones included, weigh 1).
 
         Returns
         -------
@@ -233,6 +235,11 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
 
         Notes
         -----
+        The calibration of the last :meth:`fit` (``calibration_``,
+        ``temperature_``, ``distance_power_``) is kept and applies to the new
+        classes' logits too: ``y`` may hold new classes only, which cannot
+        calibrate the whole model.
+
         This works when the frozen encoder already separates the new classes
         from the old: their samples must land away from the old classes'
         regions. Trained with the cross-entropies alone, samples sit beyond

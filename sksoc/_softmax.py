@@ -89,7 +89,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         device="cpu",
         callbacks=None,
         verbose=0,
-        calibration="temperature",
+        calibration="auto",
         class_weight=None,
         **module_params,
     ):

@@ -70,7 +70,9 @@ def test_added_model_keeps_working_like_any_model(soc_with_added_classes, digits
 def test_fixed_random_vectors_learn_new_directions_and_stay_frozen(fixed):
     X, y = make_blobs(n_samples=200, centers=4, n_features=6, random_state=3)
     labels = np.array(["a", "b", "c", "d"])[y]
-    model = FixedRandomClassifier(fixed=fixed, max_epochs=40, random_state=0)
+    # At scale 1 (the paper's): at the default 8, the refined learnable vector
+    # of "d", trained on "d" samples alone, also claims the look-alike "b".
+    model = FixedRandomClassifier(fixed=fixed, scale=1.0, max_epochs=40, random_state=0)
     model.fit(X[y < 3], labels[y < 3])
     vectors = model.class_embeddings_.copy()
     model.add_classes(X[y == 3], labels[y == 3])
@@ -113,3 +115,43 @@ def test_add_classes_errors_leave_the_model_as_it_was(digits):
     np.testing.assert_array_equal(model.predict_proba(X_train[:50]), expected)
     with pytest.raises(Exception, match="not fitted"):
         SOCClassifier().add_classes(X_train[:10], y_train[:10])
+
+
+@pytest.mark.parametrize("Estimator", [SOCClassifier, FixedRandomClassifier])
+def test_add_classes_multiplies_class_weight_into_sample_weight(Estimator):
+    # class_weight={"a": 3} on the new data is exactly sample_weight 3 on
+    # the "a" rows, as in fit; "balanced" is computed on the y given.
+    X, y = make_blobs(n_samples=240, centers=4, n_features=6, random_state=5)
+    labels = np.array(["a", "b", "c", "d"])[y]
+    old, new = y < 2, y >= 1  # the "b" rows go along with the new classes
+    params = {"fixed": False} if Estimator is FixedRandomClassifier else {}
+    params.update(max_epochs=20, random_state=0)
+
+    def grown(class_weight, sample_weight):
+        model = Estimator(**params).fit(X[old], labels[old])
+        model.set_params(class_weight=class_weight)
+        return model.add_classes(X[new], labels[new], sample_weight=sample_weight)
+
+    weighted = grown({"a": 1.0, "b": 3.0}, None)
+    by_hand = grown(None, np.where(labels[new] == "b", 3.0, 1.0))
+    np.testing.assert_allclose(
+        weighted.class_embeddings_, by_hand.class_embeddings_, rtol=1e-5, atol=1e-6
+    )
+    balanced = grown("balanced", None)
+    counts = np.unique(labels[new], return_counts=True)[1]
+    by_hand = grown(None, (len(labels[new]) / (3 * counts))[y[new] - 1])
+    np.testing.assert_allclose(
+        balanced.class_embeddings_, by_hand.class_embeddings_, rtol=1e-5, atol=1e-6
+    )
+
+
+def test_add_classes_keeps_the_calibration_of_the_last_fit(digits):
+    X_train, _, y_train, _ = digits
+    model = FixedRandomClassifier(max_epochs=5, random_state=0)
+    model.fit(X_train[y_train < 5], y_train[y_train < 5])
+    fitted = (model.calibration_, model.temperature_, model.distance_power_)
+    model.add_classes(X_train[y_train >= 5], y_train[y_train >= 5])
+    assert (model.calibration_, model.temperature_, model.distance_power_) == fitted
+    proba = model.predict_proba(X_train)
+    np.testing.assert_allclose(proba.sum(1), 1.0)
+    assert proba.shape == (len(X_train), 10)

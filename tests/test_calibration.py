@@ -15,8 +15,18 @@ from scipy.special import softmax
 from sklearn.datasets import make_blobs
 from sklearn.utils.class_weight import compute_sample_weight
 
-from sksoc import SoftmaxClassifier
-from sksoc._calibration import fit_temperature, temperature_log_loss
+from sksoc import (
+    FixedRandomClassifier,
+    MarginClassifier,
+    SOCClassifier,
+    SoftmaxClassifier,
+)
+from sksoc._calibration import (
+    distance_power_logits,
+    fit_distance_power,
+    fit_temperature,
+    temperature_log_loss,
+)
 from sksoc._persistence import load_model, save_model
 from sksoc.utils import all_estimators
 
@@ -88,18 +98,88 @@ def test_a_class_absent_from_the_held_out_rows_is_fine():
     assert np.isfinite(temperature) and temperature > 0
 
 
+# -- the power of the distance, by hand -----------------------------------------
+
+
+def distance_power_log_loss(logits, y, scale, temperature, power):
+    calibrated = distance_power_logits(logits, scale, temperature, power)
+    return temperature_log_loss(calibrated, y, 1.0)
+
+
+def test_distance_power_one_is_the_temperature():
+    rng = np.random.default_rng(1)
+    logits = 5.0 * rng.uniform(-1, 1, size=(6, 4))
+    np.testing.assert_allclose(
+        softmax(distance_power_logits(logits, 5.0, 0.7, 1.0), axis=1),
+        softmax(logits / 0.7, axis=1),
+        rtol=1e-12,
+    )
+
+
+def test_distance_power_keeps_each_rows_order_of_the_classes():
+    rng = np.random.default_rng(2)
+    logits = 8.0 * rng.uniform(-1, 1, size=(200, 7))
+    for power in (0.1, 0.5, 2.0):
+        calibrated = distance_power_logits(logits, 8.0, 1.3, power)
+        np.testing.assert_array_equal(
+            np.argsort(calibrated, axis=1), np.argsort(logits, axis=1)
+        )
+
+
+def test_distance_power_recovers_the_parameters_that_drew_the_labels():
+    # Labels drawn from softmax(-S d^p / T) at p = 0.4, T = 2: with 20,000
+    # rows the log-loss optimum lies close to the truth.
+    rng = np.random.default_rng(3)
+    scale = 8.0
+    logits = scale * rng.uniform(-1, 1, size=(20000, 5))
+    proba = softmax(distance_power_logits(logits, scale, 2.0, 0.4), axis=1)
+    y = (proba.cumsum(1) > rng.uniform(size=(len(proba), 1))).argmax(1)
+    temperature, power = fit_distance_power(logits, y, scale, pseudo_rows=0)
+    assert power == pytest.approx(0.4, rel=0.05)
+    assert temperature == pytest.approx(2.0, rel=0.05)
+
+
+def test_distance_power_is_the_minimum_of_a_brute_force_grid():
+    rng = np.random.default_rng(4)
+    scale = 4.0
+    logits = scale * np.tanh(rng.normal(size=(80, 4)))
+    y = (logits + rng.normal(scale=2.0, size=logits.shape)).argmax(1)
+    temperatures = np.exp(np.linspace(np.log(0.05), np.log(20.0), 301))
+    powers = np.exp(np.linspace(np.log(0.1), np.log(3.0), 301))
+    losses = np.array(
+        [
+            [distance_power_log_loss(logits, y, scale, t, p) for p in powers]
+            for t in temperatures
+        ]
+    )
+    fitted = fit_distance_power(logits, y, scale, pseudo_rows=0)
+    # The fitted pair is at least as good as the grid's best point.
+    assert distance_power_log_loss(logits, y, scale, *fitted) <= losses.min() + 1e-9
+
+
+def test_distance_power_with_nothing_to_fit_is_one_and_one():
+    assert fit_distance_power(np.zeros((3, 3)), np.array([0, 1, 2]), 5.0) == (1.0, 1.0)
+
+
 # -- the estimators ----------------------------------------------------------------
 
 
+def calibrated_by_hand(model, logits):
+    """The calibrated logits, from the fitted attributes and the formulas."""
+    if model.calibration_ == "temperature":
+        return logits / model.temperature_
+    scale = getattr(model, "scale_", None) or model.scale
+    distance = np.clip(1.0 - logits / scale, 0.0, 2.0)
+    return -scale * distance**model.distance_power_ / model.temperature_
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_predict_proba_is_the_softmax_of_the_logits_over_the_temperature(
-    Estimator, blobs
-):
+def test_predict_proba_is_the_softmax_of_the_calibrated_logits(Estimator, blobs):
     X, y = blobs
     model = Estimator(**FAST).fit(X, y)
     assert model.temperature_ > 0 and model.temperature_ != 1.0
     logits = model.decision_function(X)
-    expected = softmax(logits / model.temperature_, axis=1)
+    expected = softmax(calibrated_by_hand(model, logits), axis=1)
     np.testing.assert_allclose(model.predict_proba(X), expected, atol=1e-6)
     np.testing.assert_allclose(
         model.predict_log_proba(X), np.log(expected), rtol=1e-5, atol=1e-6
@@ -107,11 +187,51 @@ def test_predict_proba_is_the_softmax_of_the_logits_over_the_temperature(
     np.testing.assert_array_equal(model.predict(X), model.classes_[logits.argmax(1)])
 
 
+@pytest.mark.parametrize(
+    ("Estimator", "params", "binary", "chosen"),
+    [
+        (SoftmaxClassifier, {}, False, "temperature"),
+        (SOCClassifier, {}, False, "temperature"),
+        (FixedRandomClassifier, {}, False, "distance_power"),
+        (FixedRandomClassifier, {}, True, "temperature"),
+        (FixedRandomClassifier, {"bias": True}, False, "temperature"),
+        (FixedRandomClassifier, {"similarity": "dot"}, False, "temperature"),
+        (MarginClassifier, {}, False, "distance_power"),
+        (MarginClassifier, {}, True, "temperature"),
+    ],
+)
+def test_auto_calibration(Estimator, params, binary, chosen, blobs):
+    X, y = blobs
+    model = Estimator(**params, **FAST).fit(X, y.clip(0, 1) if binary else y)
+    assert model.calibration_ == chosen
+    assert (model.distance_power_ != 1.0) is (chosen == "distance_power")
+
+
+@pytest.mark.parametrize("params", [{"bias": True}, {"similarity": "dot"}])
+def test_distance_power_needs_cosine_logits(params, blobs):
+    X, y = blobs
+    model = FixedRandomClassifier(calibration="distance_power", **params, **FAST)
+    with pytest.raises(ValueError, match="needs logits that are a scale times a cos"):
+        model.fit(X, y)
+
+
+def test_distance_power_can_be_asked_for_with_two_classes(blobs):
+    X, y = blobs
+    model = MarginClassifier(calibration="distance_power", **FAST).fit(X, y.clip(0, 1))
+    assert model.calibration_ == "distance_power"
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(1), 1.0)
+    np.testing.assert_array_equal(
+        model.predict(X), model.classes_[(model.decision_function(X) > 0).astype(int)]
+    )
+
+
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_calibration_none_keeps_temperature_one(Estimator, blobs):
     X, y = blobs
     model = Estimator(calibration=None, **FAST).fit(X, y)
-    assert model.temperature_ == 1.0
+    assert model.calibration_ is None
+    assert model.temperature_ == 1.0 and model.distance_power_ == 1.0
     np.testing.assert_allclose(
         model.predict_proba(X), softmax(model.decision_function(X), axis=1), atol=1e-6
     )
@@ -150,8 +270,11 @@ def test_partial_fit_keeps_the_temperature_of_the_last_fit(blobs):
     temperature = model.temperature_
     model.partial_fit(X, y)
     assert model.temperature_ == temperature
-    alone = SoftmaxClassifier(**FAST).partial_fit(X, y, classes=np.unique(y))
-    assert alone.temperature_ == 1.0
+    alone = MarginClassifier(**FAST).partial_fit(X, y, classes=np.unique(y))
+    assert alone.temperature_ == 1.0 and alone.distance_power_ == 1.0
+    np.testing.assert_allclose(
+        alone.predict_proba(X), softmax(alone.decision_function(X), axis=1)
+    )
 
 
 def test_a_held_out_split_that_lacks_a_class_still_gives_probabilities(blobs):
@@ -170,7 +293,9 @@ def test_the_temperature_survives_a_model_file(Estimator, blobs, tmp_path):
     model = Estimator(**FAST).fit(X, y)
     save_model(model, tmp_path / "model.sksoc")
     loaded = load_model(tmp_path / "model.sksoc")
+    assert loaded.calibration_ == model.calibration_
     assert loaded.temperature_ == model.temperature_
+    assert loaded.distance_power_ == model.distance_power_
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 

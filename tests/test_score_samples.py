@@ -57,7 +57,7 @@ def test_softmax_score_uses_both_logits_with_two_classes(blobs):
     [
         ({"scale": 2.5}, 2.5),
         ({"scale": 2.5, "similarity": "dot", "bias": True}, 1.0),
-        ({"fixed": False, "init": "simplex"}, 1.0),
+        ({"fixed": False, "init": "simplex"}, 8.0),  # the default scale
     ],
 )
 def test_fixed_score_is_the_largest_cosine_times_the_scale(blobs, params, factor):
