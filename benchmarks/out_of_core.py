@@ -160,7 +160,7 @@ def child(args):
         if args.child != "baseline":
             result["seconds"] = time.perf_counter() - start
             result["accuracy"] = model.score(X_test, y_test)
-            result["epochs"] = model.n_iter_
+            result["n_iter"] = model.n_iter_
         result["peak"] = peak_rss()
     print(json.dumps(result))
 
@@ -243,7 +243,7 @@ def main():
             "rows": chunks * args.chunk_rows,
             "data_mib": round(chunks * chunk_bytes / MIB, 1),
             "epochs": args.passes,
-            "n_iter_": result["epochs"],
+            "n_iter": result["n_iter"],
             "test_accuracy": round(result["accuracy"], 4),
             "process_peak_mib": round(result["peak"] / MIB, 1),
             "peak_over_budget": round(result["peak"] / budget, 3),
@@ -252,7 +252,7 @@ def main():
         rows.append(row)
         print(
             f"{label}: {row['rows']:,} rows ({row['data_mib']:,} MiB), "
-            f"{args.passes} epochs ({row['n_iter_']} training calls): test "
+            f"{args.passes} epochs (n_iter_ {row['n_iter']}): test "
             f"accuracy {row['test_accuracy']:.4f}, process peak "
             f"{row['process_peak_mib']:,} MiB ({row['peak_over_budget']} x the "
             f"budget), {row['seconds']} s"

@@ -22,6 +22,7 @@ figure of the test process would depend on everything else it has run.
 
 import numpy as np
 import pytest
+import sklearn
 from packaging.version import Version
 from scipy.stats import loguniform
 from sklearn.utils.validation import check_is_fitted
@@ -127,6 +128,10 @@ RECORDING = {
 }
 
 
+@pytest.mark.skipif(
+    Version(sklearn.__version__) < Version("1.8"),
+    reason="CalibratedClassifierCV(method='temperature') needs scikit-learn 1.8",
+)
 def test_the_user_guide_recipe(client, digits):
     X_rows, X_test, y_rows, y_test = digits
     X_train, y_train = X_rows[300:], y_rows[300:]
