@@ -19,7 +19,11 @@ from sksoc import SOCClassifier, SoftmaxClassifier, __version__, cli
 from sksoc.cli import _commands, _data, _models, _progress
 from sksoc.cli._errors import CommandError
 from sksoc.exceptions import TrainingDivergedError
-from sksoc.metrics import inter_class_separability, intra_class_compactness
+from sksoc.metrics import (
+    inter_class_separability,
+    intra_class_compactness,
+    silhouette_score,
+)
 
 COMPARE_COLUMNS = [
     "head",
@@ -269,6 +273,25 @@ def test_geometry_is_measured_against_the_class_embeddings_of_present_classes():
     )
     assert scores["accuracy"] == pytest.approx(model.score(X_test, y_test))
     assert scores["epochs"] == model.n_iter_
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxClassifier, SOCClassifier])
+def test_the_silhouette_ignores_lengths_for_every_head(Estimator):
+    # Fixed and margin heads embed on the unit sphere, softmax and SOC do not:
+    # the silhouette is of the directions for all four, so one footing.
+    X, y = load_iris(return_X_y=True)
+    model = Estimator(max_epochs=3, random_state=0).fit(X, y)
+    embedding = model.transform(X)
+    assert not np.allclose(np.linalg.norm(embedding, axis=1), 1.0)
+
+    scores = _models.evaluate(model, X, y)
+
+    on_the_sphere = embedding / np.linalg.norm(embedding, axis=1, keepdims=True)
+    rescaled = embedding * np.random.default_rng(0).uniform(0.1, 10, (len(y), 1))
+    for directions in (on_the_sphere, rescaled):
+        assert scores["silhouette"] == pytest.approx(
+            silhouette_score(directions, y, metric="cosine")
+        )
 
 
 def test_the_split_is_stratified_70_30_and_scaled_on_the_training_part():

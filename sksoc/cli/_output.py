@@ -29,7 +29,7 @@ _PNG_DPI = 120
 
 METRICS_LEGEND = """\
 accuracy, log_loss, ece (top-label calibration error, 15 bins): on the test set.
-silhouette: of the test embedding, euclidean.
+silhouette: of the test embedding, cosine distance (every head alike).
 compactness: mean cosine of the test embeddings to their class vector.
 separability: mean angle between the class vectors, in radians (1.571 = orthogonal)."""
 

@@ -101,7 +101,8 @@ margin (MarginClassifier, ArcFace). Print one row per head:
   ece           top-label expected calibration error of the probabilities,
                 15 equal-width bins (0 = calibrated)
   silhouette    how tight and apart the classes are in the test embedding,
-                -1 to 1 (euclidean distances)
+                -1 to 1 (cosine distances, so lengths are ignored for every
+                head alike)
   compactness   mean cosine between each test embedding and its class vector,
                 -1 to 1
   separability  mean angle between the class vectors, in radians (1.571 is a
