@@ -1,5 +1,8 @@
 """Small helpers the test modules share."""
 
+import importlib.util
+import pathlib
+
 import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -32,3 +35,15 @@ class LargestTensor(TorchDispatchMode):
             if isinstance(value, torch.Tensor):
                 self.numel = max(self.numel, value.numel())
         return out
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_benchmark(name):
+    """The module ``benchmarks/<name>.py``, imported from its file."""
+    path = ROOT / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

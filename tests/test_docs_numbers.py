@@ -6,20 +6,13 @@ benchmarks/readme_compare.py``, whose README block the page's first run
 copies).
 """
 
-import importlib.util
-import pathlib
-
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from tests.helpers import load_benchmark
 
 
 def load_script():
-    path = ROOT / "benchmarks" / "cli_outputs.py"
-    spec = importlib.util.spec_from_file_location("cli_outputs", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("cli_outputs")
 
 
 script = load_script()

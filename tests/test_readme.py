@@ -1,17 +1,10 @@
 """The README shows what its main job, ``sksoc compare``, prints today."""
 
-import importlib.util
-import pathlib
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from tests.helpers import load_benchmark
 
 
 def load_script():
-    path = ROOT / "benchmarks" / "readme_compare.py"
-    spec = importlib.util.spec_from_file_location("readme_compare", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("readme_compare")
 
 
 def without_fit_seconds(block):
