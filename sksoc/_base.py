@@ -514,8 +514,8 @@ class BaseEmbeddingClassifier(
         """Train on the rows of X; return the held-out row indices, or None.
 
         Rows are held out for early stopping, and, with ``calibrate`` and
-        calibration but no early stopping, for the
-        temperature alone (see :meth:`_fit_temperature`).
+        calibration but no early stopping, for the calibration alone (see
+        :meth:`_fit_calibration`).
         """
         net = self.net_
         data = TensorData(X, y_encoded, sample_weight, net.device)
@@ -525,7 +525,7 @@ class BaseEmbeddingClassifier(
         )
         valid = valid_index = None
         early_stopping = self.early_stopping_ and epochs > 1
-        # Without an early-stopping split, the temperature gets one of its own
+        # Without an early-stopping split, the calibration gets one of its own
         # (fitting it on the training rows was measured and rejected; see the
         # user guide's calibration page).
         if early_stopping or (calibrate and self.calibration_ is not None):

@@ -126,9 +126,7 @@ def distance_power_logits(logits, scale, temperature, power):
     -------
     logits : same type as ``logits``
     """
-    distance = 1.0 - logits / scale
-    distance = distance.clip(0.0, 2.0)
-    return -scale * distance**power / temperature
+    return -scale * _unit_distance(logits, scale) ** power / temperature
 
 
 def fit_distance_power(logits, y, scale, sample_weight=None, *, pseudo_rows=1):
@@ -161,7 +159,7 @@ def fit_distance_power(logits, y, scale, sample_weight=None, *, pseudo_rows=1):
     smoothing = pseudo_rows / (n_samples + pseudo_rows)
     target = np.full(logits.shape, smoothing / n_classes)
     target[np.arange(n_samples), y] += 1.0 - smoothing
-    distance = np.clip(1.0 - logits / scale, 0.0, 2.0)
+    distance = _unit_distance(logits, scale)
     # d ** p * log d -> 0 as d -> 0; any finite log keeps that product 0.
     log_distance = np.log(np.maximum(distance, 1e-300))
 
@@ -199,6 +197,11 @@ def fit_distance_power(logits, y, scale, sample_weight=None, *, pseudo_rows=1):
     result = minimize(objective, x0=start, jac=True, method="BFGS")
     log_amplitude, log_power = bounded(result.x)[0]
     return float(scale / np.exp(log_amplitude)), float(np.exp(log_power))
+
+
+def _unit_distance(logits, scale):
+    """``1 - cos`` from logits ``scale * cos``, in ``[0, 2]`` (ndarray or tensor)."""
+    return (1.0 - logits / scale).clip(0.0, 2.0)
 
 
 def _weighted_rows(logits, y, sample_weight):
