@@ -56,6 +56,7 @@ from ._engine import (
     as_float32_tensor,
     seeded_torch,
 )
+from ._geometry import check_embedding_points, encode_as
 from ._validation import (
     MODULE_PREFIX,
     check_class_weight_dict,
@@ -355,14 +356,7 @@ class BaseEmbeddingClassifier(
                 )
 
     def _encode_labels(self, y):
-        y_encoded = np.searchsorted(self.classes_, y)
-        y_encoded = np.clip(y_encoded, 0, len(self.classes_) - 1)
-        unknown = self.classes_[y_encoded] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"y contains labels not in classes_: {np.unique(y[unknown]).tolist()}."
-            )
-        return y_encoded
+        return encode_as(y, self.classes_, "y")
 
     def _check_device(self):
         try:
@@ -731,6 +725,51 @@ class BaseEmbeddingClassifier(
         check_is_fitted(self)
         return self._map_logits(
             X, lambda logits: torch.log_softmax(self._calibrated_logits(logits), 1)
+        )
+
+    def logits_at(self, Z):
+        """Class logits at points of the embedding space.
+
+        The head's prediction logits (no training margin, no temperature) at
+        each row of ``Z``, a point of the space :meth:`transform` maps to:
+        ``logits_at(transform(X))`` is :meth:`decision_function` of X (with
+        more than two classes). Pictures of the decision regions evaluate it
+        on a grid of the embedding space.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, `embedding_dim_`)
+            Points of the embedding space; finite.
+
+        Returns
+        -------
+        logits : ndarray of shape (n_points, n_classes)
+            One logit per class, columns ordered as ``classes_``, float64;
+            two columns with two classes too. The argmax is the class
+            :meth:`predict` gives a sample embedded at the point.
+
+        Raises
+        ------
+        ValueError
+            If ``Z`` has not ``embedding_dim_`` columns, or holds NaN or
+            infinity.
+        """
+        check_is_fitted(self)
+        Z = check_embedding_points(
+            Z, self.embedding_dim_, f"{type(self).__name__}.logits_at"
+        )
+        check_float32_range(Z)
+        return self._map_logits_at(Z, lambda logits: logits, len(self.classes_))
+
+    def _map_logits_at(self, Z, fn, width):
+        """``fn(logits)`` at the validated points ``Z``, the logits in float64."""
+        logits = self.net_.criterion_.logits
+        return self.net_.map_rows(
+            Z,
+            lambda z: fn(self._check_finite(logits(z).double(), Z)),
+            width,
+            np.float64,
+            encode=False,
         )
 
     def transform(self, X):

@@ -365,11 +365,13 @@ class EmbeddingNet(NeuralNet):
 
     # -- prediction ----------------------------------------------------------------
 
-    def map_rows(self, X, fn, width, dtype, check=None):
+    def map_rows(self, X, fn, width, dtype, check=None, *, encode=True):
         """``fn(embedding)`` for the rows of X, in batches, into one ndarray.
 
         Memory stays at X, the result, and one batch of intermediates.
         ``check(tensor)`` is called on every embedding (a finiteness check).
+        With ``encode=False`` the rows of X are embeddings already, given to
+        ``fn`` as they are.
         """
         encoder = self.module_
         encoder.eval()
@@ -381,7 +383,9 @@ class EmbeddingNet(NeuralNet):
                 rows = X[start : start + batch_size]
                 if sp.issparse(rows):
                     rows = rows.toarray()
-                embedding = encoder(as_float32_tensor(rows, self.device))
+                embedding = as_float32_tensor(rows, self.device)
+                if encode:
+                    embedding = encoder(embedding)
                 if check is not None:
                     check(embedding)
                 out[start : start + batch_size] = fn(embedding).cpu()

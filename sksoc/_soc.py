@@ -16,6 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
 from ._docstrings import fill_shared_sections
+from ._geometry import check_embedding_points
+from ._validation import check_float32_range
 from .heads import SOCHead
 
 
@@ -292,8 +294,65 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             If X drives the network to non-finite values, as in prediction.
         """
         check_is_fitted(self)
+        return self._map_logits(X, self._mixture_log_density(), 1)[:, 0]
+
+    def class_log_densities_at(self, Z):
+        """Log-density of each class Gaussian at points of the embedding space.
+
+        ``log N(z | mu_c, s_c)`` for each row ``z`` of ``Z`` and each class
+        ``c``: the SOC head's logits, so this equals :meth:`logits_at`. Their
+        exponentials are the class densities a picture draws as contours.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, `embedding_dim_`)
+            Points of the embedding space, as :meth:`transform` returns them.
+
+        Returns
+        -------
+        log_densities : ndarray of shape (n_points, n_classes)
+            Columns ordered as ``classes_``, float64.
+
+        Raises
+        ------
+        ValueError
+            If ``Z`` has not ``embedding_dim_`` columns, or holds NaN or
+            infinity.
+        """
+        return self.logits_at(Z)
+
+    def log_density_at(self, Z):
+        """Log of the class mixture's density at points of the embedding space.
+
+        ``log sum_c prior_c N(z | mu_c, s_c)`` for each row ``z`` of ``Z``,
+        with the class frequencies of the training data as priors:
+        ``log_density_at(transform(X))`` is :meth:`score_samples` of X.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, `embedding_dim_`)
+            Points of the embedding space, as :meth:`transform` returns them.
+
+        Returns
+        -------
+        log_density : ndarray of shape (n_points,)
+            Higher where the classes put more mass.
+
+        Raises
+        ------
+        ValueError
+            If ``Z`` has not ``embedding_dim_`` columns, or holds NaN or
+            infinity.
+        """
+        check_is_fitted(self)
+        Z = check_embedding_points(
+            Z, self.embedding_dim_, f"{type(self).__name__}.log_density_at"
+        )
+        check_float32_range(Z)
+        return self._map_logits_at(Z, self._mixture_log_density(), 1)[:, 0]
+
+    def _mixture_log_density(self):
+        """``fn(logits)``: the log-density of the class mixture, one column."""
         with np.errstate(divide="ignore"):
             log_prior = torch.from_numpy(np.log(self.class_prior_))
-        return self._map_logits(
-            X, lambda logits: torch.logsumexp(logits + log_prior, 1, keepdim=True), 1
-        )[:, 0]
+        return lambda logits: torch.logsumexp(logits + log_prior, 1, keepdim=True)

@@ -6,7 +6,12 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from sksoc.heads import ClassVectorHead, LinearHead, class_vectors
+from sksoc.heads import (
+    ClassVectorHead,
+    LinearHead,
+    class_vectors,
+    initial_class_embeddings,
+)
 
 
 def seeded(seed=0):
@@ -15,7 +20,7 @@ def seeded(seed=0):
 
 @pytest.mark.parametrize("n_classes, dim", [(2, 1), (3, 2), (10, 9), (10, 64)])
 def test_simplex_pairwise_cosines_are_minus_one_over_n_minus_one(n_classes, dim):
-    vectors = class_vectors(n_classes, dim, "simplex", seeded()).double()
+    vectors = initial_class_embeddings(n_classes, dim, "simplex", seeded()).double()
     gram = vectors @ vectors.T
     expected = torch.full((n_classes, n_classes), -1.0 / (n_classes - 1))
     expected.fill_diagonal_(1.0)
@@ -28,29 +33,33 @@ def test_simplex_pairwise_cosines_are_minus_one_over_n_minus_one(n_classes, dim)
 
 @pytest.mark.parametrize("n_classes, dim", [(1, 1), (3, 3), (5, 16)])
 def test_orthogonal_vectors_have_an_identity_gram_matrix(n_classes, dim):
-    vectors = class_vectors(n_classes, dim, "orthogonal", seeded())
+    vectors = initial_class_embeddings(n_classes, dim, "orthogonal", seeded())
     torch.testing.assert_close(
         vectors @ vectors.T, torch.eye(n_classes), atol=1e-6, rtol=0
     )
 
 
 def test_random_vectors_are_unit_norm_and_seeded():
-    vectors = class_vectors(100, 8, "random", seeded(3))
+    vectors = initial_class_embeddings(100, 8, "random", seeded(3))
     torch.testing.assert_close(vectors.norm(dim=1), torch.ones(100))
-    torch.testing.assert_close(vectors, class_vectors(100, 8, "random", seeded(3)))
-    assert not torch.equal(vectors, class_vectors(100, 8, "random", seeded(4)))
+    torch.testing.assert_close(
+        vectors, initial_class_embeddings(100, 8, "random", seeded(3))
+    )
+    assert not torch.equal(
+        vectors, initial_class_embeddings(100, 8, "random", seeded(4))
+    )
     # Isotropic: the mean direction of many draws is near the origin.
-    many = class_vectors(20000, 8, "random", seeded(5))
+    many = initial_class_embeddings(20000, 8, "random", seeded(5))
     assert many.mean(0).norm() < 0.05
 
 
 def test_arrangements_that_do_not_fit_raise_clear_errors():
     with pytest.raises(ValueError, match="orthogonal.*n_classes <= embedding_dim"):
-        class_vectors(4, 3, "orthogonal")
+        initial_class_embeddings(4, 3, "orthogonal")
     with pytest.raises(ValueError, match=r"simplex.*n_classes <= embedding_dim \+ 1"):
-        class_vectors(5, 3, "simplex")
+        initial_class_embeddings(5, 3, "simplex")
     with pytest.raises(ValueError, match="init must be one of"):
-        class_vectors(3, 3, "sobol")
+        initial_class_embeddings(3, 3, "sobol")
 
 
 def test_cosine_logits_are_scaled_cosines():
@@ -102,3 +111,11 @@ def test_linear_head_is_a_linear_layer():
         head.logits(z), z @ head.linear.weight.T + head.linear.bias
     )
     assert head.class_embeddings is head.linear.weight
+
+
+def test_class_vectors_is_the_deprecated_name_of_initial_class_embeddings():
+    with pytest.warns(FutureWarning, match="use sksoc.heads.initial_class_embeddings"):
+        vectors = class_vectors(4, 3, "simplex", seeded(2))
+    torch.testing.assert_close(
+        vectors, initial_class_embeddings(4, 3, "simplex", seeded(2))
+    )

@@ -416,7 +416,7 @@ def test_confusion_correlation_names_unknown_mixed_labels(fitted, blobs):
     y = np.array([0, "a"] * 30, dtype=object)
     model = fitted[SOCClassifier]
     with pytest.raises(
-        ValueError, match=r"labels not seen by the estimator: \['a'\]; its"
+        ValueError, match=r"labels not in classes_: \['a'\]; classes_ holds"
     ):
         metrics.similarity_confusion_correlation(model, X, y)
 

@@ -11,6 +11,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from sksoc.metrics import (
     compactness_scorer,
+    get_embedding_scorer,
     get_scorer,
     inter_class_separability,
     intra_class_compactness,
@@ -66,19 +67,31 @@ def test_scorers_by_hand():
     assert separability_scorer(pca, X, y) == pytest.approx(np.pi)
 
 
-def test_get_scorer():
-    assert get_scorer("silhouette") is silhouette_scorer
-    assert get_scorer("compactness") is compactness_scorer
-    assert get_scorer("separability") is separability_scorer
+def test_get_embedding_scorer():
+    assert get_embedding_scorer("silhouette") is silhouette_scorer
+    assert get_embedding_scorer("compactness") is compactness_scorer
+    assert get_embedding_scorer("separability") is separability_scorer
+
+
+def test_get_scorer_is_the_deprecated_name_of_get_embedding_scorer():
+    for name, scorer in [
+        ("silhouette", silhouette_scorer),
+        ("compactness", compactness_scorer),
+        ("separability", separability_scorer),
+    ]:
+        with pytest.warns(FutureWarning, match="use get_embedding_scorer"):
+            assert get_scorer(name) is scorer
+    with pytest.warns(FutureWarning), pytest.raises(ValueError, match="Valid options"):
+        get_scorer("accuracy")
 
 
 @pytest.mark.parametrize("name", ["accuracy", "Silhouette", None])
-def test_get_scorer_unknown_name(name):
+def test_get_embedding_scorer_unknown_name(name):
     with pytest.raises(
         ValueError,
         match=r"Valid options are \['compactness', 'separability', 'silhouette'\]",
     ):
-        get_scorer(name)
+        get_embedding_scorer(name)
 
 
 def test_grid_search_refits_the_configuration_with_the_best_silhouette():
@@ -111,9 +124,9 @@ def test_grid_search_over_a_transformer_with_every_scorer_by_name():
     # Scaling would shrink feature 0 to the noise's variance: centre only.
     pipe = make_pipeline(StandardScaler(with_std=False), PCA())
     scoring = {
-        "silhouette": get_scorer("silhouette"),
-        "compactness": get_scorer("compactness"),
-        "separability": get_scorer("separability"),
+        "silhouette": get_embedding_scorer("silhouette"),
+        "compactness": get_embedding_scorer("compactness"),
+        "separability": get_embedding_scorer("separability"),
     }
     search = GridSearchCV(
         pipe, {"pca__n_components": [1, 2]}, scoring=scoring, refit="silhouette", cv=3
@@ -160,7 +173,7 @@ def test_sksoc_estimators_in_a_multi_metric_grid_search():
         scoring={
             "accuracy": "accuracy",
             "silhouette": silhouette_scorer,
-            "separability": get_scorer("separability"),
+            "separability": get_embedding_scorer("separability"),
         },
         refit="silhouette",
         cv=3,

@@ -5,7 +5,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import ClassHead
-from ._init import class_vectors
+from ._init import initial_class_embeddings
 from ._loss import LinearLogits
 
 SIMILARITIES = ("cosine", "dot")
@@ -16,7 +16,7 @@ class ClassVectorHead(ClassHead):
 
     ``logit_c = S * cos(z, w_c) [+ b_c]`` (``similarity="cosine"``) or
     ``logit_c = z . w_c [+ b_c]`` (``similarity="dot"``). The vectors start
-    unit-norm (see :func:`class_vectors`). With ``fixed=True`` they are a
+    unit-norm (see :func:`initial_class_embeddings`). With ``fixed=True`` they are a
     buffer, never trained: frozen random vectors cannot encode which classes
     look alike, which raises inter-class separability; with ``fixed=False``
     they are learned, as in a standard (or NormFace) classification layer.
@@ -37,7 +37,8 @@ class ClassVectorHead(ClassHead):
     bias : bool, default=False
         Learn a per-class bias (also when the vectors are fixed).
     init : {"random", "orthogonal", "simplex"}, default="random"
-        Initial (for ``fixed``: permanent) vectors; see :func:`class_vectors`.
+        Initial (for ``fixed``: permanent) class embeddings; see
+        :func:`initial_class_embeddings`.
     **kwargs
         ``label_smoothing`` and ``chunk_size`` of :class:`ClassHead`.
 
@@ -85,7 +86,7 @@ class ClassVectorHead(ClassHead):
         self.similarity = similarity
         self.scale = float(scale)
         self.fixed = fixed
-        vectors = class_vectors(n_classes, embedding_dim, init)
+        vectors = initial_class_embeddings(n_classes, embedding_dim, init)
         if fixed:
             self.register_buffer("vectors", vectors)
         else:
@@ -117,7 +118,7 @@ class ClassVectorHead(ClassHead):
 
     def _class_tensors(self):
         return {
-            "vectors": lambda n: class_vectors(n, self.embedding_dim),
+            "vectors": lambda n: initial_class_embeddings(n, self.embedding_dim),
             "bias": lambda n: torch.zeros(n),
         }
 

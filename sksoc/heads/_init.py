@@ -1,4 +1,6 @@
-"""Initial class vectors: random directions, orthonormal vectors, a regular simplex."""
+"""Initial class embeddings: random directions, orthonormal vectors, a simplex."""
+
+import warnings
 
 import torch
 from torch.nn import functional as F
@@ -6,8 +8,10 @@ from torch.nn import functional as F
 CLASS_VECTOR_INITS = ("random", "orthogonal", "simplex")
 
 
-def class_vectors(n_classes, embedding_dim, init="random", generator=None):
-    """Unit-norm class vectors, one row per class.
+def initial_class_embeddings(n_classes, embedding_dim, init="random", generator=None):
+    """Unit-norm class embeddings to start from, one row per class.
+
+    The fixed heads keep them for good; the learned ones start from them.
 
     Parameters
     ----------
@@ -34,9 +38,9 @@ def class_vectors(n_classes, embedding_dim, init="random", generator=None):
     Examples
     --------
     >>> import torch
-    >>> from sksoc.heads import class_vectors
+    >>> from sksoc.heads import initial_class_embeddings
     >>> generator = torch.Generator().manual_seed(0)
-    >>> v = class_vectors(4, 3, init="simplex", generator=generator)
+    >>> v = initial_class_embeddings(4, 3, init="simplex", generator=generator)
     >>> (v @ v.T).round(decimals=4)
     tensor([[ 1.0000, -0.3333, -0.3333, -0.3333],
             [-0.3333,  1.0000, -0.3333, -0.3333],
@@ -75,6 +79,32 @@ def class_vectors(n_classes, embedding_dim, init="random", generator=None):
         )
         return (vertices @ rotation).float()
     raise ValueError(f"init must be one of {CLASS_VECTOR_INITS}; got {init!r}.")
+
+
+def class_vectors(n_classes, embedding_dim, init="random", generator=None):
+    """Deprecated name of :func:`initial_class_embeddings`.
+
+    .. deprecated:: 0.1
+        Use :func:`initial_class_embeddings`; ``class_vectors`` will be
+        removed in 0.3.
+
+    Parameters
+    ----------
+    n_classes, embedding_dim, init, generator
+        As in :func:`initial_class_embeddings`.
+
+    Returns
+    -------
+    vectors : torch.Tensor of shape (n_classes, embedding_dim)
+    """
+    warnings.warn(
+        "sksoc.heads.class_vectors is deprecated in 0.1 and will be removed in "
+        "0.3: use sksoc.heads.initial_class_embeddings (a fitted estimator's "
+        "class embeddings are its class_embeddings_).",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return initial_class_embeddings(n_classes, embedding_dim, init, generator)
 
 
 def _random_orthonormal_rows(n_rows, dim, generator, dtype=torch.float32):

@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import ClassHead
-from ._init import class_vectors
+from ._init import initial_class_embeddings
 from ._loss import LinearLogits, gather_rows, weighted_cross_entropy
 
 
@@ -78,7 +78,7 @@ class MarginHead(ClassHead):
         self.sub_centers = int(sub_centers)
         self.easy_margin = easy_margin
         self.weight = nn.Parameter(
-            class_vectors(n_classes * self.sub_centers, embedding_dim)
+            initial_class_embeddings(n_classes * self.sub_centers, embedding_dim)
         )
 
     @property

@@ -10,6 +10,7 @@ from ._open_set import fpr_at_tpr, make_open_set_scorer, open_set_auroc
 from ._report import embedding_report
 from ._scorers import (
     compactness_scorer,
+    get_embedding_scorer,
     get_scorer,
     separability_scorer,
     silhouette_scorer,
@@ -20,6 +21,7 @@ __all__ = [
     "compactness_scorer",
     "embedding_report",
     "fpr_at_tpr",
+    "get_embedding_scorer",
     "get_scorer",
     "inter_class_separability",
     "intra_class_compactness",

@@ -10,17 +10,20 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.utils import check_consistent_length, column_or_1d
 
+from .._geometry import (
+    check_class_embeddings,
+    class_cosine_similarity,
+    class_directions,
+    encode_as,
+    fitted_class_embeddings,
+    required_attribute,
+    unit_rows,
+)
 from ._validation import (
-    center_directions,
     check_at_least_two_classes,
-    check_centers,
     check_embeddings_and_labels,
     check_option,
-    encode_as,
     encode_labels,
-    final_step,
-    get_attribute,
-    unit_rows,
 )
 
 
@@ -168,7 +171,7 @@ def inter_class_separability(X, labels, *, centers=None, reduce="mean"):
     classes, codes = encode_labels(labels)
     check_at_least_two_classes(len(classes), "inter_class_separability")
     centers = centers_or_centroids(X, codes, classes, centers)
-    angles = center_angles(center_directions(centers))
+    angles = direction_angles(class_directions(centers))
     pairs = angles[np.triu_indices(len(classes), k=1)]
     return float(pairs.mean() if reduce == "mean" else pairs.min())
 
@@ -252,43 +255,15 @@ def similarity_confusion_correlation(estimator, X, y):
     0.8660...
     """
     caller = "similarity_confusion_correlation"
-    class_embeddings, classes = class_vectors(estimator, caller)
-    predict = get_attribute(estimator, "predict", caller, "a fitted classifier")
+    class_embeddings, classes = fitted_class_embeddings(estimator, caller)
+    predict = required_attribute(estimator, "predict", caller, "a fitted classifier")
     y = column_or_1d(y, warn=True)
     check_consistent_length(X, y)
     return confusion_correlation(class_embeddings, classes, y, predict(X), caller)
 
 
-def has_class_vectors(estimator):
-    last = final_step(estimator)
-    return hasattr(last, "class_embeddings_") and hasattr(last, "classes_")
-
-
-def class_vectors(estimator, caller):
-    """Validated ``class_embeddings_``, shape (n_classes, K, d), and ``classes_``.
-
-    They are read from a Pipeline's last step.
-    """
-    last = final_step(estimator)
-    class_embeddings = get_attribute(
-        last,
-        "class_embeddings_",
-        caller,
-        "class vectors, as held by a fitted sksoc classifier (or a Pipeline "
-        "ending in one)",
-    )
-    classes = np.asarray(get_attribute(last, "classes_", caller, "a fitted classifier"))
-    class_embeddings = check_centers(
-        class_embeddings,
-        len(classes),
-        name="class_embeddings_",
-        order="the order of classes_",
-    )
-    return class_embeddings, classes
-
-
 def confusion_correlation(class_embeddings, classes, y, y_pred, caller):
-    """Spearman correlation of class-vector similarity and confusion rate.
+    """Spearman correlation of class-embedding similarity and confusion rate.
 
     ``class_embeddings`` has shape (n_classes, K, d), rows ordered like
     ``classes``.
@@ -302,10 +277,7 @@ def confusion_correlation(class_embeddings, classes, y, y_pred, caller):
     ).reshape(n_classes, n_classes)
     support = counts.sum(axis=1, keepdims=True)
     rates = counts / np.maximum(support, 1)
-    directions = center_directions(class_embeddings)
-    similarities = directions @ directions.T
-    # Equal, not merely close, similarities for (i, j) and (j, i): ties.
-    similarities = (similarities + similarities.T) / 2
+    similarities = class_cosine_similarity(class_embeddings)
 
     pairs = ~np.eye(n_classes, dtype=bool) & (support > 0)
     similarities, rates = similarities[pairs], rates[pairs]
@@ -317,7 +289,13 @@ def confusion_correlation(class_embeddings, classes, y, y_pred, caller):
 def centers_or_centroids(X, codes, classes, centers):
     """Validated centres of shape (n_classes, K, d), or the class centroids."""
     if centers is not None:
-        return check_centers(centers, len(classes), X.shape[1])
+        return check_class_embeddings(
+            centers,
+            len(classes),
+            X.shape[1],
+            name="centers",
+            order="the order of np.unique(labels)",
+        )
     return class_centroids(X, codes, len(classes))[:, np.newaxis, :]
 
 
@@ -357,7 +335,7 @@ def sample_center_cosines(X, codes, centers):
     return cosines
 
 
-def center_angles(directions):
+def direction_angles(directions):
     """Angles in radians between unit (or zero) class directions."""
     cosines = np.clip(directions @ directions.T, -1.0, 1.0)
     return np.arccos(cosines)

@@ -15,7 +15,8 @@ from scipy.special import logsumexp
 from sklearn.metrics import roc_auc_score
 from sklearn.utils import assert_all_finite, check_scalar, column_or_1d
 
-from ._validation import check_option, get_attribute
+from .._geometry import required_attribute
+from ._validation import check_option
 
 # The true-positive rate at which the "fpr" scorer reads the false-positive rate.
 _SCORER_TPR = 0.95
@@ -199,7 +200,7 @@ def make_open_set_scorer(X_unknown, *, metric="auroc", score_method="score_sampl
     See Also
     --------
     open_set_auroc, fpr_at_tpr : The metrics.
-    get_scorer : The scorers of embedding quality.
+    get_embedding_scorer : The scorers of embedding quality.
 
     Notes
     -----
@@ -291,7 +292,7 @@ class _OpenSetScorer:
 
 
 def _method(estimator, name):
-    return get_attribute(
+    return required_attribute(
         estimator,
         name,
         "make_open_set_scorer",

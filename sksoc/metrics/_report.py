@@ -3,22 +3,24 @@
 import numpy as np
 import pandas as pd
 
+from .._geometry import (
+    class_directions,
+    encode_as,
+    fitted_class_embeddings,
+    has_class_embeddings,
+)
 from ._class_geometry import (
-    center_angles,
     centers_or_centroids,
     check_no_single_sample_class,
-    class_vectors,
     confusion_correlation,
-    has_class_vectors,
+    direction_angles,
     sample_center_cosines,
 )
 from ._silhouette import silhouette_samples
 from ._validation import (
-    center_directions,
     check_embeddings_and_labels,
     check_option,
     embed,
-    encode_as,
     encode_labels,
 )
 
@@ -111,16 +113,16 @@ def embedding_report(estimator, X, y, *, metric="euclidean"):
     n_classes = len(classes)
     silhouettes = silhouette_samples(embedding, y, metric=metric)
 
-    with_class_vectors = has_class_vectors(estimator)
+    with_class_embeddings = has_class_embeddings(estimator)
     centers = None
-    if with_class_vectors:
-        class_embeddings, estimator_classes = class_vectors(estimator, caller)
+    if with_class_embeddings:
+        class_embeddings, estimator_classes = fitted_class_embeddings(estimator, caller)
         centers = class_embeddings[encode_as(classes, estimator_classes, "y")]
     else:
         check_no_single_sample_class(codes, classes, caller)
     centers = centers_or_centroids(embedding, codes, classes, centers)
     cosines = sample_center_cosines(embedding, codes, centers)
-    angles = center_angles(center_directions(centers))
+    angles = direction_angles(class_directions(centers))
     pair_angles = angles[np.triu_indices(n_classes, k=1)]
     np.fill_diagonal(angles, np.inf)
 
@@ -131,7 +133,7 @@ def embedding_report(estimator, X, y, *, metric="euclidean"):
         correct = np.asarray(y_pred) == y
         accuracy[:-1] = np.bincount(codes, weights=correct) / np.bincount(codes)
         accuracy[-1] = correct.mean()
-        if with_class_vectors:
+        if with_class_embeddings:
             correlation = confusion_correlation(
                 class_embeddings, estimator_classes, y, y_pred, caller
             )

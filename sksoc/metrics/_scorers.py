@@ -5,6 +5,8 @@ Each is a callable ``scorer(estimator, X, y)`` that embeds ``X`` with
 :class:`~sklearn.model_selection.GridSearchCV` expects.
 """
 
+from sklearn.utils import deprecated
+
 from ._class_geometry import inter_class_separability, intra_class_compactness
 from ._silhouette import silhouette_score
 from ._validation import embed
@@ -31,7 +33,7 @@ def silhouette_scorer(estimator, X, y):
 
     See Also
     --------
-    get_scorer : This scorer by its name, ``"silhouette"``.
+    get_embedding_scorer : This scorer by its name, ``"silhouette"``.
     silhouette_score : The metric, with the cosine distance too.
 
     References
@@ -74,7 +76,7 @@ def compactness_scorer(estimator, X, y):
 
     See Also
     --------
-    get_scorer : This scorer by its name, ``"compactness"``.
+    get_embedding_scorer : This scorer by its name, ``"compactness"``.
     intra_class_compactness : The metric, with given class centres too.
 
     References
@@ -117,7 +119,7 @@ def separability_scorer(estimator, X, y):
 
     See Also
     --------
-    get_scorer : This scorer by its name, ``"separability"``.
+    get_embedding_scorer : This scorer by its name, ``"separability"``.
     inter_class_separability : The metric, with given class centres too.
 
     References
@@ -145,7 +147,7 @@ _SCORERS = {
 }
 
 
-def get_scorer(name):
+def get_embedding_scorer(name):
     """The embedding scorer called ``name``.
 
     Parameters
@@ -158,16 +160,22 @@ def get_scorer(name):
     scorer : callable
         ``scorer(estimator, X, y)``, greater is better.
 
+    Raises
+    ------
+    ValueError
+        If ``name`` is none of the three.
+
     See Also
     --------
     silhouette_scorer, compactness_scorer, separability_scorer :
         The scorers.
-    sklearn.metrics.get_scorer : scikit-learn's scorers, by name.
+    sklearn.metrics.get_scorer : scikit-learn's scorers, by name; it does not
+        know these names.
 
     Examples
     --------
-    >>> from sksoc.metrics import get_scorer
-    >>> get_scorer("silhouette")
+    >>> from sksoc.metrics import get_embedding_scorer
+    >>> get_embedding_scorer("silhouette")
     <function silhouette_scorer at ...>
     """
     try:
@@ -177,3 +185,24 @@ def get_scorer(name):
             f"{name!r} is not a valid scoring value. Valid options are "
             f"{sorted(_SCORERS)}."
         ) from None
+
+
+@deprecated(
+    "sksoc.metrics.get_scorer is deprecated in 0.1 and will be removed in 0.3: "
+    "use get_embedding_scorer, a name that does not shadow "
+    "sklearn.metrics.get_scorer."
+)
+def get_scorer(name):
+    """The embedding scorer called ``name``; see :func:`get_embedding_scorer`.
+
+    Parameters
+    ----------
+    name : {"silhouette", "compactness", "separability"}
+        Name of the scorer.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y)``, greater is better.
+    """
+    return get_embedding_scorer(name)

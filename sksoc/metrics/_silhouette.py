@@ -9,12 +9,12 @@ import numpy as np
 from sklearn.utils import check_random_state, check_scalar
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from .._geometry import unit_rows
 from ._validation import (
     check_embeddings_and_labels,
     check_option,
     encode_labels,
     rescaled,
-    unit_rows,
 )
 
 # Euclidean distances are computed in square tiles of this many rows and
