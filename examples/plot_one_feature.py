@@ -32,7 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sksoc import SOCClassifier, SoftmaxClassifier
-from sksoc.plotting import EmbeddingDisplay
+from sksoc.plotting import EmbeddingCurvesDisplay
 
 # Set SKSOC_EXAMPLES_QUICK=1 for a smaller run (the documentation build does).
 QUICK = os.environ.get("SKSOC_EXAMPLES_QUICK") == "1"
@@ -66,7 +66,7 @@ print("digits in the order of their means along the line:", order)
 # below them, one row of ticks per digit marks where its test images land,
 # and a cross where its mean lies. Every class takes the stretch of the line
 # where its curve is highest.
-display = EmbeddingDisplay.from_estimator(model, X_test, y_test)
+display = EmbeddingCurvesDisplay.from_estimator(model, X_test, y_test)
 display.figure_.set_size_inches(8, 4.5)
 plt.show()
 

@@ -6,7 +6,7 @@ Self-Organizing Class embeddings on digits, in two dimensions
 small embedding space and learns where to put both the Gaussians and the
 samples. With ``embedding_dim=2`` the whole model fits in one picture: the
 embedded test images, the contours of the ten class densities and the
-decision regions, drawn by :class:`~sksoc.plotting.EmbeddingDisplay`.
+decision regions, drawn by :class:`~sksoc.plotting.EmbeddingRegionsDisplay`.
 
 The same densities make a score: :meth:`~sksoc.SOCClassifier.score_samples`
 is the log-density of an input's embedding under the mixture of the
@@ -30,7 +30,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sksoc import SOCClassifier
-from sksoc.plotting import EmbeddingDisplay
+from sksoc.plotting import EmbeddingRegionsDisplay
 
 # Set SKSOC_EXAMPLES_QUICK=1 for a smaller run (the documentation build does).
 QUICK = os.environ.get("SKSOC_EXAMPLES_QUICK") == "1"
@@ -64,7 +64,7 @@ print(np.round(soc.class_embeddings_, 2))
 # the class densities, the same levels for every class; the shaded regions
 # show the class the model predicts at each point of the plane. A few images
 # land far out, so we zoom on the bulk of them and on the class densities.
-display = EmbeddingDisplay.from_estimator(model, X_test, y_test)
+display = EmbeddingRegionsDisplay.from_estimator(model, X_test, y_test)
 embedding = model.transform(X_test)
 limit = 1.1 * max(
     np.percentile(np.abs(embedding), 99), np.abs(soc.class_embeddings_).max() + 2

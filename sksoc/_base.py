@@ -755,14 +755,19 @@ class BaseEmbeddingClassifier(
             infinity.
         """
         check_is_fitted(self)
-        Z = check_embedding_points(
-            Z, self.embedding_dim_, f"{type(self).__name__}.logits_at"
+        return self._map_logits_at(
+            Z, lambda logits: logits, len(self.classes_), "logits_at"
         )
-        check_float32_range(Z)
-        return self._map_logits_at(Z, lambda logits: logits, len(self.classes_))
 
-    def _map_logits_at(self, Z, fn, width):
-        """``fn(logits)`` at the validated points ``Z``, the logits in float64."""
+    def _map_logits_at(self, Z, fn, width, method):
+        """``fn(logits)`` at the points ``Z`` of a fitted model, in float64.
+
+        Checks first that ``Z`` holds finite points of the embedding space;
+        errors name ``method``.
+        """
+        caller = f"{type(self).__name__}.{method}"
+        Z = check_embedding_points(Z, self.embedding_dim_, caller)
+        check_float32_range(Z)
         logits = self.net_.criterion_.logits
         return self.net_.map_rows(
             Z,

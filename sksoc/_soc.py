@@ -16,8 +16,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
 from ._docstrings import fill_shared_sections
-from ._geometry import check_embedding_points
-from ._validation import check_float32_range
 from .heads import SOCHead
 
 
@@ -319,7 +317,10 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             If ``Z`` has not ``embedding_dim_`` columns, or holds NaN or
             infinity.
         """
-        return self.logits_at(Z)
+        check_is_fitted(self)
+        return self._map_logits_at(
+            Z, lambda logits: logits, len(self.classes_), "class_log_densities_at"
+        )
 
     def log_density_at(self, Z):
         """Log of the class mixture's density at points of the embedding space.
@@ -345,11 +346,10 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             infinity.
         """
         check_is_fitted(self)
-        Z = check_embedding_points(
-            Z, self.embedding_dim_, f"{type(self).__name__}.log_density_at"
+        density = self._map_logits_at(
+            Z, self._mixture_log_density(), 1, "log_density_at"
         )
-        check_float32_range(Z)
-        return self._map_logits_at(Z, self._mixture_log_density(), 1)[:, 0]
+        return density[:, 0]
 
     def _mixture_log_density(self):
         """``fn(logits)``: the log-density of the class mixture, one column."""

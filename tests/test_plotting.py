@@ -6,7 +6,7 @@ Every test renders to an off-screen (Agg) canvas and reads back the artists.
 import importlib
 import math
 import sys
-from types import SimpleNamespace
+import warnings
 
 import numpy as np
 import pytest
@@ -17,12 +17,16 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from torch.nn import functional as F
 
 import sksoc
 from sksoc import SOCClassifier
-from sksoc.heads import ClassHead
-from sksoc.plotting import ClassSimilarityDisplay, EmbeddingDisplay
+from sksoc.plotting import (
+    ClassSimilarityDisplay,
+    EmbeddingCurvesDisplay,
+    EmbeddingDisplay,
+    EmbeddingProjectionDisplay,
+    EmbeddingRegionsDisplay,
+)
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -72,29 +76,9 @@ def soc_3d(blobs):
 # -- a stand-in for the non-SOC heads: fixed class vectors --------------------
 
 
-class FixedVectorHead(ClassHead):
-    """Cosine (or, with ``cosine=False``, dot-product) logits against fixed vectors."""
-
-    def __init__(self, vectors, *, cosine):
-        super().__init__(len(vectors), vectors.shape[1])
-        self.register_buffer("vectors", torch.as_tensor(vectors, dtype=torch.float32))
-        self.cosine = cosine
-
-    @property
-    def class_embeddings(self):
-        return self.vectors
-
-    def embed(self, z):
-        return F.normalize(z, dim=1) if self.cosine else z
-
-    def logits(self, z):
-        if self.cosine:
-            return F.normalize(z, dim=1) @ F.normalize(self.vectors, dim=1).T
-        return z @ self.vectors.T
-
-
 class FixedVectorClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
-    """Takes X as the embedding; follows the API every sksoc estimator shares."""
+    """Takes X as the embedding; has the public methods every sksoc estimator
+    has, and nothing else: the displays must not need more."""
 
     def __init__(self, vectors, cosine=True):
         self.vectors = vectors
@@ -102,15 +86,20 @@ class FixedVectorClassifier(ClassifierMixin, TransformerMixin, BaseEstimator):
 
     def fit(self, X, y):
         self.classes_ = np.unique(y)
-        vectors = np.asarray(self.vectors, dtype=np.float32)
-        head = FixedVectorHead(vectors, cosine=self.cosine)
-        self.net_ = SimpleNamespace(criterion_=head, device=torch.device("cpu"))
-        self.embedding_dim_ = head.embedding_dim
+        self.embedding_dim_ = np.shape(self.vectors)[1]
         return self
 
     @property
     def class_embeddings_(self):
         return np.asarray(self.vectors, dtype=np.float64)
+
+    def logits_at(self, Z):
+        Z = np.asarray(Z, dtype=np.float64)
+        vectors = self.class_embeddings_
+        if self.cosine:
+            Z = Z / np.linalg.norm(Z, axis=1, keepdims=True)
+            vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        return Z @ vectors.T
 
     def transform(self, X):
         X = np.asarray(X, dtype=np.float64)
@@ -149,7 +138,7 @@ def _rgb(color):
 
 def test_2d_scatter_draws_every_sample_in_its_class_colour(soc_2d, blobs):
     X, y = blobs
-    display = EmbeddingDisplay.from_estimator(soc_2d, X, y, grid_resolution=40)
+    display = EmbeddingRegionsDisplay.from_estimator(soc_2d, X, y, grid_resolution=40)
 
     embedding = soc_2d.transform(X)
     assert len(display.scatter_) == 3
@@ -168,16 +157,16 @@ def test_2d_scatter_draws_every_sample_in_its_class_colour(soc_2d, blobs):
     )
     # The class means, one cross per class in the class's colour.
     np.testing.assert_allclose(
-        display.centers_.get_offsets(), soc_2d.class_embeddings_, rtol=1e-6
+        display.class_markers_.get_offsets(), soc_2d.class_embeddings_, rtol=1e-6
     )
     np.testing.assert_allclose(
-        _rgb(display.centers_.get_facecolor()), _rgb(display.class_colors_)
+        _rgb(display.class_markers_.get_facecolor()), _rgb(display.class_colors_)
     )
 
 
 def test_2d_densities_are_the_class_gaussians_and_regions_their_argmax(soc_2d, blobs):
     X, y = blobs
-    display = EmbeddingDisplay.from_estimator(soc_2d, X, y, grid_resolution=30)
+    display = EmbeddingRegionsDisplay.from_estimator(soc_2d, X, y, grid_resolution=30)
 
     grid = np.stack([display.xx0, display.xx1], axis=-1)
     assert grid.shape == (30, 30, 2)
@@ -208,7 +197,7 @@ def test_2d_densities_are_the_class_gaussians_and_regions_their_argmax(soc_2d, b
 
 def test_density_contours_are_circles_at_the_levels_density(soc_2d, blobs):
     X, y = blobs
-    display = EmbeddingDisplay.from_estimator(
+    display = EmbeddingRegionsDisplay.from_estimator(
         soc_2d, X, y, grid_resolution=120, levels=4
     )
 
@@ -231,7 +220,7 @@ def test_density_contours_are_circles_at_the_levels_density(soc_2d, blobs):
 
 def test_contour_levels_given_as_densities(soc_2d, blobs):
     X, y = blobs
-    display = EmbeddingDisplay.from_estimator(
+    display = EmbeddingRegionsDisplay.from_estimator(
         soc_2d, X, y, grid_resolution=30, levels=[0.1, 0.02]
     )
     np.testing.assert_allclose(display.levels_, [0.02, 0.1])
@@ -246,11 +235,13 @@ def test_cosine_head_gets_angular_regions_and_no_densities():
     y = NAMES[np.argmax(X @ vectors.T / np.linalg.norm(vectors, axis=1), axis=1)]
     model = FixedVectorClassifier(vectors).fit(X, y)
 
-    display = EmbeddingDisplay.from_estimator(model, X, y, grid_resolution=25)
+    display = EmbeddingRegionsDisplay.from_estimator(model, X, y, grid_resolution=25)
 
     assert display.densities is None
     assert display.contours_ is None
     assert display.ax_.get_title() == "2-D embedding: decision regions"
+    # Drawn from the public logits_at alone: the stand-in has no torch head.
+    assert not hasattr(model, "net_")
     grid = np.stack([display.xx0.ravel(), display.xx1.ravel()], axis=1)
     cosines = (grid / np.linalg.norm(grid, axis=1, keepdims=True)) @ (
         vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -262,7 +253,7 @@ def test_cosine_head_gets_angular_regions_and_no_densities():
     offsets = np.concatenate([points.get_offsets() for points in display.scatter_])
     np.testing.assert_allclose(np.linalg.norm(offsets, axis=1), 1.0)
     np.testing.assert_allclose(
-        display.centers_.get_offsets(),
+        display.class_markers_.get_offsets(),
         vectors / np.linalg.norm(vectors, axis=1, keepdims=True),
     )
 
@@ -271,12 +262,12 @@ def test_plain_transformer_is_drawn_as_a_scatter_only():
     X, y = load_iris(return_X_y=True)
     pca = PCA(n_components=2).fit(X)
 
-    display = EmbeddingDisplay.from_estimator(pca, X, y)
+    display = EmbeddingRegionsDisplay.from_estimator(pca, X, y)
 
     assert sum(len(points.get_offsets()) for points in display.scatter_) == 150
     assert display.regions_ is None
     assert display.contours_ is None
-    assert display.centers_ is None
+    assert display.class_markers_ is None
     assert display.ax_.get_title() == "2-D embedding"
     assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == [
         "0",
@@ -295,23 +286,23 @@ def test_pipeline_embeds_with_every_step():
         SOCClassifier(embedding_dim=2, max_epochs=10, random_state=0),
     ).fit(X, y)
 
-    display = EmbeddingDisplay.from_estimator(model, X, y, grid_resolution=20)
+    display = EmbeddingRegionsDisplay.from_estimator(model, X, y, grid_resolution=20)
 
     embedding = model.transform(X)
     for k in range(3):
         np.testing.assert_allclose(display.scatter_[k].get_offsets(), embedding[y == k])
     np.testing.assert_allclose(
-        display.centers_.get_offsets(), model[-1].class_embeddings_, rtol=1e-6
+        display.class_markers_.get_offsets(), model[-1].class_embeddings_, rtol=1e-6
     )
     assert display.regions.shape == (20, 20)
 
 
 def test_subsample_draws_a_stratified_sample(soc_2d, blobs):
     X, y = blobs
-    first = EmbeddingDisplay.from_estimator(
+    first = EmbeddingRegionsDisplay.from_estimator(
         soc_2d, X, y, subsample=30, random_state=0, grid_resolution=10
     )
-    again = EmbeddingDisplay.from_estimator(
+    again = EmbeddingRegionsDisplay.from_estimator(
         soc_2d, X, y, subsample=30, random_state=0, grid_resolution=10
     )
 
@@ -325,7 +316,7 @@ def test_draws_on_the_given_axes_with_the_given_colours(soc_2d, blobs):
     fig, (left, right) = plt.subplots(1, 2)
     colors = ["red", "green", "blue"]
 
-    display = EmbeddingDisplay.from_estimator(
+    display = EmbeddingRegionsDisplay.from_estimator(
         soc_2d, X, y, ax=right, cmap=colors, grid_resolution=10
     )
 
@@ -339,7 +330,7 @@ def test_draws_on_the_given_axes_with_the_given_colours(soc_2d, blobs):
 
 def test_replot_from_stored_attributes(soc_2d, blobs):
     X, y = blobs
-    display = EmbeddingDisplay.from_estimator(soc_2d, X, y, grid_resolution=10)
+    display = EmbeddingRegionsDisplay.from_estimator(soc_2d, X, y, grid_resolution=10)
     first_ax = display.ax_
 
     display.plot(levels=2, alpha=0.5)
@@ -354,11 +345,11 @@ def test_unknown_labels_and_unfitted_estimators_are_refused(soc_2d, blobs):
     y = y.copy()
     y[0] = "yak"
     with pytest.raises(ValueError, match=r"\['yak'\].*classes_"):
-        EmbeddingDisplay.from_estimator(soc_2d, X, y)
+        EmbeddingRegionsDisplay.from_estimator(soc_2d, X, y)
     with pytest.raises(NotFittedError):
-        EmbeddingDisplay.from_estimator(SOCClassifier(), X, y)
+        EmbeddingRegionsDisplay.from_estimator(SOCClassifier(), X, y)
     with pytest.raises(ValueError, match="embedding must have shape"):
-        EmbeddingDisplay(np.zeros((4, 3)), np.zeros(4)).plot()
+        EmbeddingRegionsDisplay(np.zeros((4, 3)), np.zeros(4)).plot()
 
 
 # -- 1-D embeddings -----------------------------------------------------------
@@ -366,9 +357,10 @@ def test_unknown_labels_and_unfitted_estimators_are_refused(soc_2d, blobs):
 
 def test_1d_density_curves_are_unit_gaussians(soc_1d, blobs):
     X, y = blobs
-    display = EmbeddingDisplay.from_estimator(soc_1d, X, y, grid_resolution=400)
+    display = EmbeddingCurvesDisplay.from_estimator(soc_1d, X, y, grid_resolution=400)
 
-    grid = display.xx0
+    grid = display.grid
+    assert display.kind == "density"
     assert len(display.lines_) == 3
     for k, mean in enumerate(soc_1d.class_embeddings_):
         line = display.lines_[k]
@@ -404,10 +396,10 @@ def test_1d_without_densities_shows_softmax_probabilities():
     y = NAMES[np.arange(40) % 3]
     model = FixedVectorClassifier(vectors, cosine=False).fit(X, y)
 
-    display = EmbeddingDisplay.from_estimator(model, X, y, grid_resolution=50)
+    display = EmbeddingCurvesDisplay.from_estimator(model, X, y, grid_resolution=50)
 
-    assert display.densities is None
-    logits = display.xx0[:, None] * vectors[:, 0]
+    assert display.kind == "probability"
+    logits = display.grid[:, None] * vectors[:, 0]
     expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     curves = np.stack([line.get_ydata() for line in display.lines_], axis=1)
     np.testing.assert_allclose(curves, expected, rtol=1e-5)
@@ -418,7 +410,7 @@ def test_1d_without_densities_shows_softmax_probabilities():
 def test_1d_plain_transformer_labels_the_rug_rows_with_the_classes():
     X, y = load_iris(return_X_y=True)
     y = load_iris().target_names[y]
-    display = EmbeddingDisplay.from_estimator(PCA(n_components=1).fit(X), X, y)
+    display = EmbeddingCurvesDisplay.from_estimator(PCA(n_components=1).fit(X), X, y)
 
     assert display.lines_ is None
     labels = [t.get_text() for t in display.ax_.get_yticklabels()]
@@ -430,13 +422,11 @@ def test_1d_plain_transformer_labels_the_rug_rows_with_the_classes():
 
 def test_larger_embedding_is_projected_by_pca(soc_3d, blobs):
     X, y = blobs
-    display = EmbeddingDisplay.from_estimator(soc_3d, X, y)
+    display = EmbeddingProjectionDisplay.from_estimator(soc_3d, X, y)
 
-    assert display.ax_.get_title() == (
-        "PCA projection of the 3-D embedding (decision regions omitted)"
-    )
-    assert display.regions_ is None
-    assert display.contours_ is None
+    assert display.ax_.get_title() == "PCA projection of the 3-D embedding"
+    assert not display.ax_.images
+    assert not display.ax_.lines
     assert display.ax_.get_xlabel().startswith("PC1 (")
     assert display.ax_.get_ylabel().startswith("PC2 (")
     pca = PCA(n_components=2, svd_solver="full").fit(soc_3d.transform(X))
@@ -444,7 +434,7 @@ def test_larger_embedding_is_projected_by_pca(soc_3d, blobs):
         display.embedding, pca.transform(soc_3d.transform(X)), atol=1e-6
     )
     np.testing.assert_allclose(
-        display.centers_.get_offsets(),
+        display.class_markers_.get_offsets(),
         pca.transform(soc_3d.class_embeddings_),
         atol=1e-6,
     )
@@ -459,11 +449,13 @@ def test_sub_centres_are_all_drawn():
     )
     X = np.random.default_rng(0).normal(size=(20, 3))
     y = NAMES[np.arange(20) % 2]
-    display = EmbeddingDisplay.from_estimator(SubCenterVectors(vectors).fit(), X, y)
+    display = EmbeddingProjectionDisplay.from_estimator(
+        SubCenterVectors(vectors).fit(), X, y
+    )
 
     assert display.ax_.get_title() == "PCA projection of the 3-D embedding"
-    assert len(display.centers_.get_offsets()) == 4
-    colors = _rgb(display.centers_.get_facecolor())
+    assert len(display.class_markers_.get_offsets()) == 4
+    colors = _rgb(display.class_markers_.get_facecolor())
     np.testing.assert_allclose(colors[:2], _rgb(display.class_colors_[[0, 0]]))
     np.testing.assert_allclose(colors[2:], _rgb(display.class_colors_[[1, 1]]))
 
@@ -491,7 +483,7 @@ def test_similarity_matrix_is_the_cosine_of_the_class_vectors(soc_3d):
     assert display.colorbar_ is not None
     assert display.im_.norm.vmin == -1.0
     assert display.im_.norm.vmax == 1.0
-    assert ax.get_title() == "Cosine similarity of the class vectors"
+    assert ax.get_title() == "Cosine similarity of the class embeddings"
 
 
 def test_similarity_display_options(soc_3d):
@@ -545,12 +537,24 @@ def test_missing_matplotlib_is_named_with_the_install_command(
 ):
     X, y = blobs
     message = r"requires matplotlib; install it with pip install 'sksoc\[plot\]'"
-    with pytest.raises(
-        ImportError, match=r"EmbeddingDisplay.from_estimator " + message
+    for display in (
+        EmbeddingRegionsDisplay,
+        EmbeddingCurvesDisplay,
+        EmbeddingProjectionDisplay,
     ):
-        EmbeddingDisplay.from_estimator(soc_2d, X, y)
-    with pytest.raises(ImportError, match=r"EmbeddingDisplay.plot " + message):
-        EmbeddingDisplay(np.zeros((2, 2)), [0, 1]).plot()
+        name = display.__name__
+        with pytest.raises(ImportError, match=rf"{name}.from_estimator " + message):
+            display.from_estimator(soc_2d, X, y)
+        with pytest.raises(ImportError, match=rf"{name}.plot " + message):
+            display(np.zeros((2, display._n_dims)), [0, 1]).plot()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with pytest.raises(
+            ImportError, match=r"EmbeddingDisplay.from_estimator " + message
+        ):
+            EmbeddingDisplay.from_estimator(soc_2d, X, y)
+        with pytest.raises(ImportError, match=r"EmbeddingDisplay.plot " + message):
+            EmbeddingDisplay(np.zeros((2, 2)), [0, 1]).plot()
     with pytest.raises(ImportError, match="ClassSimilarityDisplay.from_estimator"):
         ClassSimilarityDisplay.from_estimator(soc_2d)
     with pytest.raises(ImportError, match=r"ClassSimilarityDisplay.plot " + message):
@@ -566,6 +570,145 @@ def test_package_imports_without_matplotlib(no_matplotlib, monkeypatch):
 
     assert plotting.__all__ == [
         "ClassSimilarityDisplay",
+        "EmbeddingCurvesDisplay",
         "EmbeddingDisplay",
+        "EmbeddingProjectionDisplay",
+        "EmbeddingRegionsDisplay",
         "ReliabilityDisplay",
     ]
+
+
+# -- nested pipelines ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nested_pipeline(blobs):
+    """A Pipeline whose last step is a Pipeline ending in an SOC classifier."""
+    X, y = blobs
+    inner = make_pipeline(
+        StandardScaler(),
+        SOCClassifier(
+            embedding_dim=2, hidden_layer_sizes=(16,), max_epochs=10, random_state=0
+        ),
+    )
+    return make_pipeline(StandardScaler(), inner).fit(X, y)
+
+
+def test_similarity_of_a_nested_pipeline_is_its_final_classifiers(nested_pipeline):
+    display = ClassSimilarityDisplay.from_estimator(nested_pipeline)
+
+    soc = nested_pipeline[-1][-1]
+    expected = _cosine_matrix(soc.class_embeddings_.astype(np.float64))
+    np.testing.assert_allclose(display.similarity, expected, atol=1e-6)
+    assert [t.get_text() for t in display.ax_.get_xticklabels()] == list(NAMES)
+
+
+def test_embedding_of_a_nested_pipeline_keeps_regions_and_class_embeddings(
+    nested_pipeline, blobs
+):
+    X, y = blobs
+    soc = nested_pipeline[-1][-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        display = EmbeddingDisplay.from_estimator(
+            nested_pipeline, X, y, grid_resolution=20
+        )
+
+    assert display.regions is not None
+    assert display.densities is not None
+    grid = np.column_stack([display.xx0.ravel(), display.xx1.ravel()])
+    np.testing.assert_array_equal(
+        display.regions.ravel(), soc.logits_at(grid).argmax(axis=1)
+    )
+    np.testing.assert_allclose(
+        display.centers_.get_offsets(), soc.class_embeddings_, rtol=1e-6
+    )
+
+    new = EmbeddingRegionsDisplay.from_estimator(
+        nested_pipeline, X, y, grid_resolution=20
+    )
+    np.testing.assert_array_equal(new.regions, display.regions)
+    np.testing.assert_allclose(new.densities, display.densities)
+    np.testing.assert_allclose(
+        new.class_markers_.get_offsets(), soc.class_embeddings_, rtol=1e-6
+    )
+
+
+# -- the deprecated EmbeddingDisplay ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fixture, picture",
+    [
+        ("soc_1d", EmbeddingCurvesDisplay),
+        ("soc_2d", EmbeddingRegionsDisplay),
+        ("soc_3d", EmbeddingProjectionDisplay),
+    ],
+)
+def test_embedding_display_is_deprecated_and_draws_the_picture_for_the_size(
+    request, blobs, fixture, picture
+):
+    X, y = blobs
+    model = request.getfixturevalue(fixture)
+    with pytest.warns(FutureWarning, match="EmbeddingDisplay is deprecated"):
+        old = EmbeddingDisplay.from_estimator(model, X, y)
+    new = picture.from_estimator(model, X, y)
+
+    assert isinstance(old, EmbeddingDisplay)
+    np.testing.assert_allclose(old.embedding, new.embedding)
+    np.testing.assert_allclose(
+        old.centers_.get_offsets(), new.class_markers_.get_offsets()
+    )
+    for k in range(3):
+        np.testing.assert_allclose(
+            old.scatter_[k].get_offsets(), new.scatter_[k].get_offsets()
+        )
+    if picture is EmbeddingCurvesDisplay:
+        np.testing.assert_allclose(old.xx0, new.grid)
+        np.testing.assert_allclose(old.densities, new.curves)
+        assert old.ax_.get_title() == "1-D embedding: class densities"
+    elif picture is EmbeddingRegionsDisplay:
+        np.testing.assert_array_equal(old.regions, new.regions)
+        np.testing.assert_allclose(old.densities, new.densities)
+        np.testing.assert_allclose(old.levels_, new.levels_)
+        assert old.regions_ is not None
+    else:
+        assert old.ax_.get_title() == (
+            "PCA projection of the 3-D embedding (decision regions omitted)"
+        )
+        assert old.regions_ is None
+        assert old.lines_ is None
+
+
+def test_embedding_display_constructor_is_deprecated_and_still_draws():
+    embedding = np.array([[0.0], [1.0], [2.0], [3.0]])
+    grid = np.linspace(-1.0, 4.0, 5)
+    probabilities = np.stack([np.full(5, 0.25), np.full(5, 0.75)])
+    with pytest.warns(FutureWarning, match="use EmbeddingRegionsDisplay"):
+        display = EmbeddingDisplay(
+            embedding,
+            ["a", "a", "b", "b"],
+            xx0=grid,
+            probabilities=probabilities,
+            xlabel="z",
+            title="by hand",
+        )
+
+    assert display.plot() is display
+    assert [line.get_ydata().tolist() for line in display.lines_] == (
+        probabilities.tolist()
+    )
+    assert "probability" in display.ax_.get_ylabel()
+    assert display.ax_.get_xlabel() == "z"
+    assert display.ax_.get_title() == "by hand"
+    assert display.centers_ is None
+
+
+def test_each_picture_names_the_one_for_another_embedding_size(soc_1d, soc_2d, blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match="embeds X in 1 dimension. .*Curves"):
+        EmbeddingRegionsDisplay.from_estimator(soc_1d, X, y)
+    with pytest.raises(ValueError, match="embeds X in 2 dimensions.*Regions"):
+        EmbeddingCurvesDisplay.from_estimator(soc_2d, X, y)
+    with pytest.raises(ValueError, match="embeds X in 1 dimension. "):
+        EmbeddingProjectionDisplay.from_estimator(soc_1d, X, y)

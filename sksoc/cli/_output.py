@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 
+from .._geometry import final_step
 from ._errors import CommandError
 
 _SCORE_COLUMNS = (
@@ -133,12 +134,20 @@ def draw_compare_figures(out, models, split, table, seed):
     -------
     paths : list of pathlib.Path
     """
-    from ..plotting import ClassSimilarityDisplay, EmbeddingDisplay
+    from ..plotting import (
+        ClassSimilarityDisplay,
+        EmbeddingCurvesDisplay,
+        EmbeddingProjectionDisplay,
+        EmbeddingRegionsDisplay,
+    )
 
     paths = []
     for head, model in models.items():
         fig = _figure()
-        display = EmbeddingDisplay.from_estimator(
+        picture = {1: EmbeddingCurvesDisplay, 2: EmbeddingRegionsDisplay}.get(
+            final_step(model).embedding_dim_, EmbeddingProjectionDisplay
+        )
+        display = picture.from_estimator(
             model, split.X_test, split.y_test, random_state=seed, ax=fig.subplots()
         )
         display.ax_.set_title(

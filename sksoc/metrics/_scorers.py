@@ -193,16 +193,5 @@ def get_embedding_scorer(name):
     "sklearn.metrics.get_scorer."
 )
 def get_scorer(name):
-    """The embedding scorer called ``name``; see :func:`get_embedding_scorer`.
-
-    Parameters
-    ----------
-    name : {"silhouette", "compactness", "separability"}
-        Name of the scorer.
-
-    Returns
-    -------
-    scorer : callable
-        ``scorer(estimator, X, y)``, greater is better.
-    """
+    """Deprecated name of :func:`get_embedding_scorer`, which see."""
     return get_embedding_scorer(name)

@@ -1,11 +1,21 @@
-"""Plots of embeddings, class vectors and calibration, as scikit-learn Displays.
+"""Plots of embeddings, class embeddings and calibration, as scikit-learn Displays.
 
 Drawing needs matplotlib, installed with ``pip install 'sksoc[plot]'``; this
 package imports without it, and the displays say so when it is missing.
 """
 
-from ._embedding import EmbeddingDisplay
+from ._curves import EmbeddingCurvesDisplay
+from ._embedding_display import EmbeddingDisplay
+from ._projection import EmbeddingProjectionDisplay
+from ._regions import EmbeddingRegionsDisplay
 from ._reliability import ReliabilityDisplay
 from ._similarity import ClassSimilarityDisplay
 
-__all__ = ["ClassSimilarityDisplay", "EmbeddingDisplay", "ReliabilityDisplay"]
+__all__ = [
+    "ClassSimilarityDisplay",
+    "EmbeddingCurvesDisplay",
+    "EmbeddingDisplay",
+    "EmbeddingProjectionDisplay",
+    "EmbeddingRegionsDisplay",
+    "ReliabilityDisplay",
+]

@@ -1,13 +1,15 @@
-"""What the displays share: the matplotlib check, the model's last step, colours.
+"""What the displays share: the matplotlib check, names, axes, colours.
 
 Nothing here imports matplotlib at module level, so ``import sksoc.plotting``
 works without it; only drawing needs it.
 """
 
+import numbers
+
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from ..heads import ClassHead
+from .._geometry import final_step
 
 # A listed colormap with at most this many colours is a palette of distinct
 # colours (tab10, Set1, Paired, ...): classes take its colours in order. Longer
@@ -32,21 +34,8 @@ def check_matplotlib(caller):
         ) from exc
 
 
-def final_step(estimator):
-    """The estimator itself, or the last step of a Pipeline."""
-    if isinstance(estimator, Pipeline):
-        return estimator[-1]
-    return estimator
-
-
-def class_head(step):
-    """The torch class head of a fitted sksoc estimator, or None for any other."""
-    head = getattr(getattr(step, "net_", None), "criterion_", None)
-    return head if isinstance(head, ClassHead) else None
-
-
 def estimator_name(estimator):
-    """A readable name: the class name, with the last step's for a Pipeline."""
+    """A readable name: the class name, with the final step's for a Pipeline."""
     name = type(estimator).__name__
     if isinstance(estimator, Pipeline):
         name = f"{name} ending in {type(final_step(estimator)).__name__}"
@@ -90,3 +79,22 @@ def class_colors(cmap, n_classes):
     ):
         return cmap(np.arange(n_classes))
     return cmap(np.linspace(0.0, 1.0, n_classes))
+
+
+def axes_and_figure(ax):
+    """``ax`` and its figure; new ones (with constrained layout) for None."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        return plt.subplots(layout="constrained")[::-1]
+    return ax, ax.figure
+
+
+def check_int(value, name, *, minimum):
+    """Raise a ValueError unless ``value`` is an int (not a bool) >= ``minimum``."""
+    if (
+        not isinstance(value, numbers.Integral)
+        or isinstance(value, bool)
+        or value < minimum
+    ):
+        raise ValueError(f"{name} must be an int of at least {minimum}; got {value!r}.")

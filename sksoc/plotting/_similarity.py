@@ -1,7 +1,7 @@
-"""How alike the class vectors are: their cosine-similarity matrix.
+"""How alike the class embeddings are: their cosine-similarity matrix.
 
-Learned class vectors of look-alike classes tend to point the same way, and
-such classes get confused more often; fixed random vectors are spread out.
+Learned class embeddings of look-alike classes tend to point the same way,
+and such classes get confused more often; fixed random ones are spread out.
 """
 
 from itertools import product
@@ -9,11 +9,16 @@ from itertools import product
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._common import check_matplotlib, estimator_name, final_step
+from .._geometry import (
+    check_class_embeddings,
+    class_cosine_similarity,
+    final_step,
+)
+from ._common import axes_and_figure, check_matplotlib, estimator_name
 
 
 class ClassSimilarityDisplay:
-    """Visualise the cosine similarity between the class vectors of a model.
+    """Visualise the cosine similarity between the class embeddings of a model.
 
     Use :meth:`from_estimator` to build one from a fitted estimator with
     ``class_embeddings_``. All parameters are stored as attributes.
@@ -21,7 +26,7 @@ class ClassSimilarityDisplay:
     Parameters
     ----------
     similarity : ndarray of shape (n_classes, n_classes)
-        Cosine similarity of each pair of class vectors.
+        Cosine similarity of each pair of class embeddings.
     display_labels : array-like of shape (n_classes,), default=None
         Class names for the axes; None numbers the classes from 0.
 
@@ -46,7 +51,8 @@ class ClassSimilarityDisplay:
 
     Notes
     -----
-    An SOC head decides by distance, not angle: for its class means the
+    An SOC head decides by distance, not angle: for its class means (its
+    class embeddings) the
     matrix shows directions seen from the origin, which says less about
     confusions than it does for cosine or dot-product heads.
 
@@ -91,7 +97,7 @@ class ClassSimilarityDisplay:
             Format specification of the written values; None means ``".2f"``.
         cmap : str or matplotlib Colormap, default="RdBu_r"
             Colormap, spread over [-1, 1]: the default diverges from white at
-            0 to red for vectors alike and blue for opposite ones.
+            0 to red for class embeddings alike and blue for opposite ones.
         colorbar : bool, default=True
             Add a colour bar.
         xticks_rotation : {"vertical", "horizontal"} or float, \
@@ -129,11 +135,7 @@ class ClassSimilarityDisplay:
                     f"display_labels has {len(display_labels)} names for "
                     f"{n_classes} classes."
                 )
-        if ax is None:
-            fig, ax = plt.subplots(layout="constrained")
-        else:
-            fig = ax.figure
-
+        ax, fig = axes_and_figure(ax)
         im_kw = {
             "cmap": cmap,
             "vmin": -1.0,
@@ -168,7 +170,7 @@ class ClassSimilarityDisplay:
             yticklabels=display_labels,
             xlabel="class",
             ylabel="class",
-            title="Cosine similarity of the class vectors",
+            title="Cosine similarity of the class embeddings",
         )
         plt.setp(ax.get_xticklabels(), rotation=xticks_rotation)
         self.ax_ = ax
@@ -190,13 +192,13 @@ class ClassSimilarityDisplay:
         im_kw=None,
         text_kw=None,
     ):
-        """Compute and draw the similarity of a fitted estimator's class vectors.
+        """Compute and draw the similarity of a fitted estimator's class embeddings.
 
         Parameters
         ----------
         estimator : estimator object
             A fitted estimator with ``class_embeddings_`` (every sksoc
-            classifier), or a Pipeline ending in one.
+            classifier), or a Pipeline ending in one, however nested.
         display_labels : array-like of shape (n_classes,), default=None
             Class names for the axes; None uses the estimator's ``classes_``.
         include_values, values_format, cmap, colorbar, xticks_rotation, ax, \
@@ -211,22 +213,23 @@ im_kw, text_kw
         Notes
         -----
         With several sub-centres per class, ``class_embeddings_`` of shape
-        (n_classes, n_centers, n_dims), a class's vector is the direction of
-        the mean of its unit-length sub-centres. A zero vector has
-        similarity 0 with every vector, itself included.
+        (n_classes, n_centers, n_dims), a class's direction is that of the
+        mean of its unit-length sub-centres. A zero class embedding has
+        similarity 0 with every one, itself included.
         """
         check_matplotlib(f"{cls.__name__}.from_estimator")
         check_is_fitted(estimator)
         step = final_step(estimator)
-        vectors = getattr(step, "class_embeddings_", None)
-        if vectors is None:
+        if not hasattr(step, "class_embeddings_"):
             raise ValueError(
-                f"{cls.__name__} needs class vectors, but "
+                f"{cls.__name__} needs class embeddings, but "
                 f"{estimator_name(estimator)} has no class_embeddings_ attribute."
             )
+        class_embeddings = check_class_embeddings(step.class_embeddings_)
+        similarity = np.clip(class_cosine_similarity(class_embeddings), -1.0, 1.0)
         if display_labels is None:
             display_labels = getattr(step, "classes_", None)
-        display = cls(_cosine_similarity(vectors), display_labels=display_labels)
+        display = cls(similarity, display_labels=display_labels)
         return display.plot(
             include_values=include_values,
             values_format=values_format,
@@ -237,39 +240,6 @@ im_kw, text_kw
             im_kw=im_kw,
             text_kw=text_kw,
         )
-
-
-def _cosine_similarity(class_vectors):
-    """Cosine similarity between class vectors, one or several per class.
-
-    Parameters
-    ----------
-    class_vectors : array-like of shape (n_classes, n_dims) or \
-            (n_classes, n_centers, n_dims)
-        Class vectors; with sub-centres, each class is represented by the
-        mean of its unit-length sub-centres.
-
-    Returns
-    -------
-    similarity : ndarray of shape (n_classes, n_classes)
-        Values in [-1, 1]; 0 for any pair with a zero vector.
-    """
-    vectors = np.asarray(class_vectors, dtype=np.float64)
-    if vectors.ndim == 3:
-        vectors = _unit_rows(vectors).mean(axis=1)
-    if vectors.ndim != 2:
-        raise ValueError(
-            "class vectors must have shape (n_classes, n_dims) or "
-            f"(n_classes, n_centers, n_dims); got {vectors.shape}."
-        )
-    unit = _unit_rows(vectors)
-    return np.clip(unit @ unit.T, -1.0, 1.0)
-
-
-def _unit_rows(vectors):
-    """Vectors along the last axis scaled to length one; zero vectors stay zero."""
-    lengths = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return np.divide(vectors, lengths, out=np.zeros_like(vectors), where=lengths > 0)
 
 
 def _readable_text_color(background):
