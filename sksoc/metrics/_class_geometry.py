@@ -88,7 +88,7 @@ def intra_class_compactness(X, labels, *, centers=None):
     >>> (2 * 0.5**0.5 + 2 * 1.0) / 4
     0.8535...
 
-    Against given class vectors instead, (0, 2) is orthogonal to its own:
+    Against given class embeddings instead, (0, 2) is orthogonal to its own:
 
     >>> intra_class_compactness(X, labels, centers=[[1.0, 0.0], [-1.0, 0.0]])
     0.75
@@ -153,7 +153,7 @@ def inter_class_separability(X, labels, *, centers=None, reduce="mean"):
 
     Examples
     --------
-    Three class vectors at right angles, 180 degrees and right angles:
+    Three class embeddings at right angles, 180 degrees and right angles:
 
     >>> import numpy as np
     >>> from sksoc.metrics import inter_class_separability
@@ -177,13 +177,13 @@ def inter_class_separability(X, labels, *, centers=None, reduce="mean"):
 
 
 def similarity_confusion_correlation(estimator, X, y):
-    """Spearman correlation between class-vector similarity and confusion.
+    """Spearman correlation between class-embedding similarity and confusion.
 
     Over all ordered pairs of distinct classes ``(i, j)``, correlates the
-    cosine similarity of the class vectors ``w_i`` and ``w_j`` with how often
+    cosine similarity of the class embeddings ``w_i`` and ``w_j`` with how often
     a sample of class ``i`` is predicted as class ``j``. A positive value
     means the classifier confuses the classes whose vectors are close, as
-    found for learned class vectors in [1]_.
+    found for learned class embeddings (class vectors) in [1]_.
 
     Parameters
     ----------
@@ -191,8 +191,9 @@ def similarity_confusion_correlation(estimator, X, y):
         A fitted classifier with ``classes_``, ``predict`` and
         ``class_embeddings_`` of shape (n_classes, n_features) or
         (n_classes, n_subcenters, n_features), rows ordered like
-        ``classes_``; or a Pipeline ending in one (its last step gives the
-        class vectors, the whole pipeline predicts). A class with
+        ``classes_``; or a Pipeline ending in one, however nested (its
+        final step gives the class embeddings, the whole pipeline
+        predicts). A class with
         sub-centres is represented by the mean of its unit-normalised
         sub-centres.
 

@@ -24,7 +24,7 @@ def check_matplotlib(caller):
     ----------
     caller : str
         What needs matplotlib, named in the message, such as
-        ``"EmbeddingDisplay.plot"``.
+        ``"EmbeddingRegionsDisplay.plot"``.
     """
     try:
         import matplotlib  # noqa: F401

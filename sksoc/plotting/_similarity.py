@@ -45,7 +45,7 @@ class ClassSimilarityDisplay:
 
     See Also
     --------
-    EmbeddingDisplay : Samples, class densities and decision regions.
+    EmbeddingRegionsDisplay : Samples, class densities and decision regions.
     sksoc.metrics.inter_class_separability : The angles between class
         centres as one number.
 
