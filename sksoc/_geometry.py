@@ -212,13 +212,15 @@ def encode_as(values, classes, what, *, classes_name="classes_"):
     """
     classes = np.asarray(classes)
     values = np.asarray(values)
-    order = np.argsort(classes, kind="stable")
     try:
+        order = np.argsort(classes, kind="stable")
         found = np.searchsorted(classes, values, sorter=order)
     except TypeError:  # values of mixed types, or of another type than the classes
-        known = set(classes.tolist())
-        positions = None
+        known = {label: k for k, label in enumerate(classes.tolist())}
         unseen = np.array([value not in known for value in values.tolist()])
+        positions = np.array(
+            [known.get(value, -1) for value in values.tolist()], dtype=np.intp
+        )
     else:
         positions = order[np.minimum(found, len(classes) - 1)]
         unseen = classes[positions] != values
