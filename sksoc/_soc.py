@@ -314,8 +314,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         Raises
         ------
         ValueError
-            If ``Z`` has not ``embedding_dim_`` columns, or holds NaN or
-            infinity.
+            For points that :meth:`logits_at` refuses.
         """
         check_is_fitted(self)
         return self._map_logits_at(
@@ -342,8 +341,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         Raises
         ------
         ValueError
-            If ``Z`` has not ``embedding_dim_`` columns, or holds NaN or
-            infinity.
+            For points that :meth:`logits_at` refuses.
         """
         check_is_fitted(self)
         density = self._map_logits_at(
