@@ -52,8 +52,8 @@ from ._calibration import distance_power_logits, fit_distance_power, fit_tempera
 from ._engine import (
     EmbeddingNet,
     StopWhenNoImprovement,
-    TensorData,
     as_float32_tensor,
+    active_data_parallel,
     seeded_torch,
 )
 from ._geometry import check_embedding_points, encode_as
@@ -250,6 +250,10 @@ class BaseEmbeddingClassifier(
             exactly as it was before this call: a previously fitted model
             keeps working.
         """
+        data_parallel = active_data_parallel()
+        if data_parallel is not None:
+            # One rank of a process group (sksoc.distributed.data_parallel).
+            return data_parallel.fit(self, X, y, sample_weight)
         with _restore_on_failure(self):
             X, y = self._validate_training_data(X, y, reset=True)
             sample_weight = self._check_training_weights(sample_weight, X)
@@ -289,6 +293,12 @@ class BaseEmbeddingClassifier(
             :class:`~sksoc.exceptions.TrainingDivergedError` and
             ``KeyboardInterrupt``, the estimator is left as it was.
         """
+        if active_data_parallel() is not None:
+            raise ValueError(
+                "partial_fit does not train data-parallel: inside "
+                "sksoc.distributed.data_parallel() it would train each rank "
+                "alone. Call fit there, or partial_fit outside it."
+            )
         with _restore_on_failure(self):
             first_call = _check_partial_fit_first_call(self, classes)
             X, y = self._validate_training_data(X, y, reset=first_call)
@@ -331,14 +341,7 @@ class BaseEmbeddingClassifier(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        total = sample_weight.sum()
-        # scikit-learn before 1.7 accepts weights that are all zero.
-        if not total > 0:
-            raise ValueError(
-                "sample_weight sums to zero: at least one sample needs a positive "
-                "weight."
-            )
-        return sample_weight * (len(sample_weight) / total)
+        return scaled_to_mean_one(sample_weight)
 
     def _check_enough_classes(self, classes, y_encoded, sample_weight=None):
         name = type(self).__name__
@@ -375,11 +378,15 @@ class BaseEmbeddingClassifier(
             )
         return device
 
-    def _initialize_model(self, X):
-        """Build the encoder, the head and the engine, seeded by random_state."""
+    def _initialize_model(self, X, n_samples=None):
+        """Build the encoder, the head and the engine, seeded by random_state.
+
+        The "auto" defaults follow ``n_samples`` (default ``X.shape[0]``).
+        """
+        n_samples = X.shape[0] if n_samples is None else n_samples
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        self.batch_size_ = resolve_batch_size(self.batch_size, X.shape[0])
-        self.early_stopping_ = resolve_early_stopping(self.early_stopping, X.shape[0])
+        self.batch_size_ = resolve_batch_size(self.batch_size, n_samples)
+        self.early_stopping_ = resolve_early_stopping(self.early_stopping, n_samples)
         self._build_engine(X.shape[1], sample=X)
         self.calibration_ = self._resolve_calibration()
 
@@ -512,7 +519,7 @@ class BaseEmbeddingClassifier(
         :meth:`_fit_calibration`).
         """
         net = self.net_
-        data = TensorData(X, y_encoded, sample_weight, net.device)
+        data = net.training_data(X, y_encoded, sample_weight)
         # The n-th training call of one model gets its own, reproducible seed.
         seed = int(
             np.random.SeedSequence([self._seed, len(net.history)]).generate_state(1)[0]
@@ -545,7 +552,7 @@ class BaseEmbeddingClassifier(
         if self.calibration_ is None:
             return
         rows = np.sort(held_out)
-        logits = self._map_validated_logits(X[rows], lambda logits: logits)
+        logits = self._held_out_logits(X, rows)
         weight = None if sample_weight is None else sample_weight[rows]
         if self.calibration_ == "temperature":
             self.temperature_ = fit_temperature(logits, y_encoded[rows], weight)
@@ -553,6 +560,17 @@ class BaseEmbeddingClassifier(
             self.temperature_, self.distance_power_ = fit_distance_power(
                 logits, y_encoded[rows], self._cosine_scale(), weight
             )
+
+    def _held_out_logits(self, X, rows):
+        """The logits of the training rows ``rows``, gathered from every rank."""
+
+        def logits_of(local_rows):
+            return self._map_validated_logits(X[local_rows], lambda logits: logits)
+
+        data_parallel = self.net_.data_parallel
+        if data_parallel is None:
+            return logits_of(rows)
+        return data_parallel.gather_rows(rows, logits_of)
 
     def _calibrated_logits(self, logits):
         """The logits whose softmax is :meth:`predict_proba` (float64 tensor)."""
@@ -838,6 +856,17 @@ class BaseEmbeddingClassifier(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def scaled_to_mean_one(sample_weight):
+    """Non-negative weights divided by their mean; an error if they sum to zero."""
+    total = sample_weight.sum()
+    # scikit-learn before 1.7 accepts weights that are all zero.
+    if not total > 0:
+        raise ValueError(
+            "sample_weight sums to zero: at least one sample needs a positive weight."
+        )
+    return sample_weight * (len(sample_weight) / total)
 
 
 def resolve_batch_size(batch_size, n_samples):

@@ -25,6 +25,7 @@ skorch is used through its public hooks. What they change, and why:
 """
 
 import contextlib
+import contextvars
 import math
 import threading
 
@@ -50,6 +51,15 @@ _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 # on an idle machine and costs several times over when the other core is
 # busy (benchmarks/threads.py; the user guide's "Training defaults").
 SINGLE_THREAD_MAX_WORK = 2**25
+
+
+# The data-parallel rank that fit runs as (set by sksoc.distributed.data_parallel).
+_DATA_PARALLEL = contextvars.ContextVar("sksoc_data_parallel", default=None)
+
+
+def active_data_parallel():
+    """The rank set by :func:`sksoc.distributed.data_parallel`, or None."""
+    return _DATA_PARALLEL.get()
 
 
 class StopTraining(Exception):
@@ -179,6 +189,10 @@ class EmbeddingNet(NeuralNet):
         Passed to :class:`skorch.NeuralNet`.
     """
 
+    # While a data-parallel fit trains, the rank that averages gradients and
+    # sums epoch losses across processes (see sksoc.distributed); never saved.
+    data_parallel = None
+
     def __init__(self, module, *, shuffle_generator=None, divergence_hint="", **kwargs):
         super().__init__(module, **kwargs)
         self.shuffle_generator = shuffle_generator
@@ -192,6 +206,8 @@ class EmbeddingNet(NeuralNet):
         return [("epoch_timer", EpochTimer()), ("print_log", PrintLog())]
 
     def get_iterator(self, dataset, training=False):
+        if self.data_parallel is not None:
+            return self.data_parallel.batches(dataset, training, self)
         if training:
             return Batches(dataset, self.batch_size, self.shuffle_generator)
         return Batches(dataset, inference_batch_size(self.criterion_.n_classes))
@@ -206,9 +222,10 @@ class EmbeddingNet(NeuralNet):
     def train_step(self, batch, **fit_params):
         Xi, yi = batch
         self.optimizer_.zero_grad(set_to_none=True)
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        loss.backward()
+        if self.data_parallel is None:
+            y_pred, loss = self.forward_backward(Xi, yi, **fit_params)
+        else:
+            y_pred, loss = self.data_parallel.step(self, Xi, yi, **fit_params)
         listeners = self._batch_listeners["on_grad_computed"]
         if listeners:
             named_parameters = list(self.get_all_learnable_params())
@@ -218,6 +235,13 @@ class EmbeddingNet(NeuralNet):
                 )
         self.optimizer_.step()
         return {"loss": loss, "y_pred": y_pred}
+
+    def forward_backward(self, Xi, yi, **fit_params):
+        """The training loss of one batch, back-propagated: ``(y_pred, loss)``."""
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return y_pred, loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
@@ -247,6 +271,10 @@ class EmbeddingNet(NeuralNet):
                 log_loss += losses.sum()
             for callback in end:
                 callback.on_batch_end(self, batch=batch, training=training, **step)
+        if self.data_parallel is not None:
+            total, correct, log_loss = self.data_parallel.epoch_sums(
+                self, training, total, correct, log_loss
+            )
         n_samples = len(iterator.data)
         loss = total.item() / n_samples
         if not math.isfinite(loss):
@@ -289,6 +317,12 @@ class EmbeddingNet(NeuralNet):
             raise StopTraining from None
 
     # -- training ------------------------------------------------------------------
+
+    def training_data(self, X, y, sample_weight=None):
+        """The training rows as a :class:`TensorData`, or this rank's shard of them."""
+        if self.data_parallel is not None:
+            return self.data_parallel.shard(X, y, sample_weight, self.device)
+        return TensorData(X, y, sample_weight, self.device)
 
     def train(self, data, *, epochs, valid=None):
         """Train on ``data`` (a :class:`TensorData`) for at most ``epochs`` epochs.
