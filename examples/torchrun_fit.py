@@ -45,6 +45,19 @@ def shard(n_rows, rank, world_size):
     return slice(rank * n_rows // world_size, (rank + 1) * n_rows // world_size)
 
 
+def train(path, device="cpu"):
+    """Fit on this rank's shard inside the process group; rank 0 saves to ``path``."""
+    rank, world_size = dist.get_rank(), dist.get_world_size()
+    X, y = load_data()
+    rows = shard(len(X), rank, world_size)
+    with data_parallel(timeout=60):
+        model = make_model(device).fit(X[rows], y[rows])
+    if rank == 0:
+        save_model(model, path)
+        print(f"{world_size} ranks trained {model.n_iter_} epochs; saved {path}")
+    return model
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", help="where rank 0 saves the model")
@@ -57,14 +70,9 @@ def main():
         torch.cuda.set_device(device)  # object collectives use the current GPU
     dist.init_process_group(args.backend, timeout=timedelta(seconds=60))
     try:
-        rank, world_size = dist.get_rank(), dist.get_world_size()
-        X, y = load_data()
-        rows = shard(len(X), rank, world_size)
-        with data_parallel(timeout=60):
-            model = make_model(device).fit(X[rows], y[rows])
-        if rank == 0:
-            save_model(model, args.path)
-            print(f"{world_size} ranks trained {model.n_iter_} epochs; saved {args.path}")
+        train(args.path, device)
+        # Rank 0 hosts the rendezvous: no rank leaves before all are done.
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 

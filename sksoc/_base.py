@@ -52,8 +52,8 @@ from ._calibration import distance_power_logits, fit_distance_power, fit_tempera
 from ._engine import (
     EmbeddingNet,
     StopWhenNoImprovement,
-    as_float32_tensor,
     active_data_parallel,
+    as_float32_tensor,
     seeded_torch,
 )
 from ._geometry import check_embedding_points, encode_as

@@ -194,7 +194,9 @@ class _Rank:
         if self.timeout is None or dist.get_backend(self.group) != "gloo":
             return
         try:
-            dist.monitored_barrier(self.group, timeout=self.timeout, wait_all_ranks=True)
+            dist.monitored_barrier(
+                self.group, timeout=self.timeout, wait_all_ranks=True
+            )
         except RuntimeError as exc:
             raise RuntimeError(
                 f"Not every rank of the process group started fit within "
@@ -246,6 +248,16 @@ class _Rank:
             ("label_kind", "types of labels"),
         ):
             values = [shard[key] for shard in shards]
+            if key == "params":
+                names = sorted(
+                    {
+                        name
+                        for value in values
+                        for name in value
+                        if value.get(name) != values[0].get(name)
+                    }
+                )
+                values = [{name: value.get(name) for name in names} for value in values]
             if any(value != values[0] for value in values):
                 per_rank = "; ".join(
                     f"rank {rank}: {value}" for rank, value in enumerate(values)
@@ -450,7 +462,7 @@ def _names(feature_names):
 def _fingerprint(estimator):
     """The estimator's parameters as text that is equal on ranks given equal ones."""
     params = estimator.get_params(deep=False)
-    return {
+    return {"estimator": type(estimator).__qualname__} | {
         name: re.sub(r" at 0x[0-9a-fA-F]+", "", repr(value))
         for name, value in sorted(params.items())
         if name not in _PER_RANK_PARAMS
