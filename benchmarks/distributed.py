@@ -16,10 +16,10 @@ by a gloo process group (``file://`` rendezvous in a temporary folder):
 
 Except in run 2, every process sets torch's thread count to the machine's
 cores divided by the processes of its run (at least one), so that each run
-uses the whole CPU and no more. Each process first trains a tiny warm-up model, then, after a
-barrier, times its ``fit`` (``early_stopping=False`` and
-``calibration=None``, so that ``fit`` is training alone); the run's time is
-the slowest rank's. Samples per second are rows times epochs over that time,
+uses the whole CPU and no more. Each process first trains a tiny warm-up
+model, then, after a barrier, times its ``fit`` (``early_stopping=False``
+and ``calibration=None``, so that ``fit`` is training alone); the run's time
+is the slowest rank's. Samples per second are rows times epochs over that time,
 and ``ratio`` is a run's samples per second over the baseline's, measured in
 the same invocation.
 
