@@ -16,6 +16,7 @@ import time
 from datetime import timedelta
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -59,7 +60,14 @@ def models():
         ),
         # No early stopping: a calibration split of its own, a distance power.
         "margin": MarginClassifier(embedding_dim=4, early_stopping=False, **common),
+        # A CSR matrix in each shard (see features()).
+        "sparse": SOCClassifier(embedding_dim=4, **common),
     }
+
+
+def features(name, X):
+    """The X that model ``name`` is given: a CSR matrix for "sparse"."""
+    return sp.csr_matrix(X) if name == "sparse" else X
 
 
 def example():
@@ -110,13 +118,8 @@ def bad_inputs(rank):
 
 
 def run(rank, world_size, init_file, out_dir):
-    dist.init_process_group(
-        "gloo",
-        init_method=f"file://{init_file}",
-        rank=rank,
-        world_size=world_size,
-        timeout=timedelta(seconds=30),
-    )
+    url = f"file://{init_file}?rank={rank}&world_size={world_size}"
+    dist.init_process_group("gloo", init_method=url, timeout=timedelta(seconds=30))
     results = {}
     for case, (X, y, model) in bad_inputs(rank).items():
         try:
@@ -134,7 +137,7 @@ def run(rank, world_size, init_file, out_dir):
         results["partial_fit"] = str(exc)
     for name, model in models().items():
         with data_parallel():
-            results[name] = model.fit(X, y, sample_weight=sample_weight)
+            results[name] = model.fit(features(name, X), y, sample_weight=sample_weight)
     with data_parallel():
         # random_state=None: every rank starts from rank 0's weights and seed.
         results["unseeded"] = SOCClassifier(max_epochs=2).fit(X, y)

@@ -106,7 +106,7 @@ def one_process():
     """The worker's models fitted by one process on all rows."""
     X, y, sample_weight = worker.dataset()
     return {
-        name: model.fit(X, y, sample_weight=sample_weight)
+        name: model.fit(worker.features(name, X), y, sample_weight=sample_weight)
         for name, model in worker.models().items()
     }
 
@@ -138,7 +138,7 @@ def assert_identical(first, second):
     assert first.distance_power_ == second.distance_power_
 
 
-@pytest.mark.parametrize("name", ["soc", "margin"])
+@pytest.mark.parametrize("name", ["soc", "margin", "sparse"])
 def test_two_ranks_train_the_model_of_one_process(session, one_process, name):
     # Uneven shards, class "c" on rank 1 only, larger weights on rank 1, and
     # "balanced" class weights: each needs the global view (a mean of local
@@ -150,7 +150,7 @@ def test_two_ranks_train_the_model_of_one_process(session, one_process, name):
     assert list(expected.classes_) == ["a", "b", "c"]
     assert expected.early_stopping_ == (name == "soc")
     assert expected.calibration_ == (
-        "temperature" if name == "soc" else "distance_power"
+        "distance_power" if name == "margin" else "temperature"
     )
     train_loss = [row["train_loss"] for row in results[0][name].history_]
     expected_loss = [row["train_loss"] for row in expected.history_]
