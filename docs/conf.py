@@ -68,9 +68,10 @@ numpydoc_xref_param_type = False
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
-    # Run the lessons (plot_*.py); quickstart.py is the README's script.
+    # Run the lessons (plot_*.py); quickstart.py is the README's script and
+    # torchrun_fit.py the "Scaling out" page's, run by torchrun.
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"(__init__|quickstart)\.py$",
+    "ignore_pattern": r"(__init__|quickstart|torchrun_fit)\.py$",
     "within_subsection_order": "sksoc_gallery.LessonOrder",
     # Before each example: matplotlib's defaults, and torch on one thread
     # (tiny networks train several times faster than on competing threads).

@@ -314,15 +314,14 @@ class _Rank:
         failed[self.rank] = error is not None
         flat = [_dense_grad(p).reshape(-1) * n_rows for p in parameters]
         has_grad = [float(p.grad is not None) for p in parameters]
-        buffer = torch.cat(
-            [
-                *flat,
-                torch.tensor([n_rows, *has_grad], device=net.device),
-                failed,
-            ]
-        )
+        counts = torch.tensor([n_rows, *has_grad], device=net.device)
+        buffer = torch.cat([*flat, counts, failed])
         dist.all_reduce(buffer, group=self.group)
-        failed_ranks = torch.nonzero(buffer[-self.world_size :]).flatten().tolist()
+        n_grads = sum(f.numel() for f in flat)
+        # The counts in one read from the device.
+        total_rows, *counts = buffer[n_grads:].tolist()
+        has_grad, failed = counts[: len(parameters)], counts[len(parameters) :]
+        failed_ranks = [rank for rank, count in enumerate(failed) if count]
         if failed_ranks:
             if error is not None:
                 raise error
@@ -330,14 +329,11 @@ class _Rank:
                 f"rank(s) {failed_ranks} of {self.world_size} failed in a training "
                 "step (their own errors say why); every rank stops."
             )
-        total_rows = buffer[sum(f.numel() for f in flat)]
         offset = 0
-        for index, p in enumerate(parameters):
+        for p, present in zip(parameters, has_grad, strict=True):
             size = p.numel()
-            if buffer[-self.world_size - len(parameters) + index] > 0:
-                p.grad = (buffer[offset : offset + size] / total_rows).view_as(p)
-            else:
-                p.grad = None
+            gradient = buffer[offset : offset + size] / total_rows
+            p.grad = gradient.view_as(p) if present else None
             offset += size
         return y_pred, loss
 
