@@ -22,6 +22,11 @@ skorch is used through its public hooks. What they change, and why:
 - ``fit_loop``: callbacks end training by raising :class:`StopTraining`, so a
   ``KeyboardInterrupt`` always means the user's, and propagates (skorch's
   ``partial_fit`` would swallow it).
+
+In a data-parallel fit (:mod:`sksoc.distributed`) the net's ``data_parallel``
+rank takes over three steps: the batches (this rank's rows of the global
+ones), the gradients of a step (averaged across ranks) and the epoch's sums
+(summed across ranks); everything else is the same loop.
 """
 
 import contextlib
