@@ -338,10 +338,7 @@ class BaseEmbeddingClassifier(
         """Validated weights scaled to mean one, or None."""
         if sample_weight is None:
             return None
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        return scaled_to_mean_one(sample_weight)
+        return scaled_to_mean_one(validated_weights(sample_weight, X))
 
     def _check_enough_classes(self, classes, y_encoded, sample_weight=None):
         name = type(self).__name__
@@ -856,6 +853,13 @@ class BaseEmbeddingClassifier(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def validated_weights(sample_weight, X):
+    """Sample weights for the rows of X: float64, one per row, non-negative."""
+    return _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
 
 
 def scaled_to_mean_one(sample_weight):

@@ -43,9 +43,13 @@ import re
 import numpy as np
 import torch
 import torch.distributed as dist
-from sklearn.utils.validation import _check_sample_weight, _num_samples
 
-from ._base import _class_counts, _restore_on_failure, scaled_to_mean_one
+from ._base import (
+    _class_counts,
+    _restore_on_failure,
+    scaled_to_mean_one,
+    validated_weights,
+)
 from ._engine import _DATA_PARALLEL, Batches, TensorData, inference_batch_size
 
 __all__ = ["data_parallel"]
@@ -57,7 +61,7 @@ _PER_RANK_PARAMS = ("device", "verbose", "callbacks")
 
 @contextlib.contextmanager
 def data_parallel(*, group=None, timeout=None):
-    """Make ``fit`` inside train as one rank of a torch.distributed process group.
+    """Make ``fit`` in the block train as one rank of a torch.distributed group.
 
     Every rank of the group enters the block and calls ``fit`` of the same
     estimator (same parameters) on its own shard of the rows; every rank
@@ -431,14 +435,13 @@ class _LocalBatches:
 
 def _validated_shard(estimator, X, y, sample_weight, local):
     """This rank's shard, validated into ``local``; what the other ranks check."""
-    n_rows = _num_samples(X)
+    # Counted before validation, which refuses an empty X less clearly.
+    n_rows = len(y)
     if n_rows == 0:
         return {"n_rows": 0}
     X, y = estimator._validate_training_data(X, y, reset=True)
     if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        sample_weight = validated_weights(sample_weight, X)
     local["X"] = X
     return {
         "n_rows": n_rows,
