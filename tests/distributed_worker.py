@@ -16,6 +16,7 @@ import time
 from datetime import timedelta
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import torch
 import torch.distributed as dist
@@ -106,6 +107,11 @@ def bad_inputs(rank):
         "empty_shard": (X[:0] if on_1 else X, y[:0] if on_1 else y, model),
         "feature_counts": (X[:, :4] if on_1 else X, y, model),
         "label_types": (X, np.arange(len(y)) % 2 if on_1 else y, model),
+        "feature_names": (
+            pd.DataFrame(X, columns=[f"{'g' if on_1 else 'f'}{i}" for i in range(5)]),
+            y,
+            model,
+        ),
         "nan_on_rank_1": (np.where(on_1, np.nan, X), y, model),
         "parameters": (X, y, SOCClassifier(max_epochs=2, lr=0.1 if on_1 else 0.01)),
         "training_step": (

@@ -164,6 +164,8 @@ def test_unseeded_ranks_start_from_rank_0(session):
 
 def test_model_saved_by_rank_0_loads_without_process_group(session, one_process):
     results, out = session
+    # Nothing of the process group stays in the fitted model.
+    assert "data_parallel" not in vars(results[0]["soc"].net_)
     loaded = load_model(out / "soc.safetensors")
     X = worker.dataset()[0]
     assert_array_equal(loaded.predict_proba(X), results[0]["soc"].predict_proba(X))
@@ -177,6 +179,10 @@ def test_model_saved_by_rank_0_loads_without_process_group(session, one_process)
         (
             "feature_counts",
             2 * [("ValueError", r"numbers of features \(rank 0: 5; rank 1: 4\)")],
+        ),
+        (
+            "feature_names",
+            2 * [("ValueError", r"feature names \(rank 0: \['f0', 'f1'")],
         ),
         (
             "label_types",
