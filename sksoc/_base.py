@@ -30,25 +30,25 @@ from sklearn.base import (
     ClassifierMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    check_classification_targets,
-)
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.callbacks import Callback
 from torch import nn
 
 from ._calibration import distance_power_logits, fit_distance_power, fit_temperature
+from ._compat import (
+    TORCH_HAS_FUSED_CPU_OPTIMIZERS,
+    Interval,
+    StrOptions,
+    check_non_negative_sample_weight,
+    fit_context,
+    is_first_partial_fit,
+    param_names,
+)
 from ._engine import (
     EmbeddingNet,
     StopWhenNoImprovement,
@@ -68,9 +68,8 @@ from ._validation import (
 from .encoders import MLPEncoder
 
 # torch.optim's Adam, AdamW and SGD have fused kernels for CUDA, and for the
-# CPU from torch 2.4.
+# CPU from torch 2.4 (TORCH_HAS_FUSED_CPU_OPTIMIZERS).
 _FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
-_FUSED_ON_CPU = tuple(int(part) for part in torch.__version__.split(".")[:2]) >= (2, 4)
 # The "auto" defaults (see the user guide's "Training defaults" for the
 # measurements behind them).
 _AUTO_BATCH_MIN = 32
@@ -192,7 +191,7 @@ class BaseEmbeddingClassifier(
 
     def _extra_params(self):
         """Keyword arguments given to __init__ beyond its named parameters."""
-        named = set(self._get_param_names())
+        named = set(param_names(type(self)))
         return {
             name: value
             for name, value in vars(self).items()
@@ -223,7 +222,7 @@ class BaseEmbeddingClassifier(
 
     # -- fitting -----------------------------------------------------------------
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Train the encoder and the class head from scratch.
 
@@ -269,7 +268,7 @@ class BaseEmbeddingClassifier(
             self._fit_calibration(X, y_encoded, weight, held_out)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch on ``(X, y)``, continuing from the current model.
 
@@ -300,7 +299,7 @@ class BaseEmbeddingClassifier(
                 "alone. Call fit there, or partial_fit outside it."
             )
         with _restore_on_failure(self):
-            first_call = _check_partial_fit_first_call(self, classes)
+            first_call = is_first_partial_fit(self, classes)
             X, y = self._validate_training_data(X, y, reset=first_call)
             sample_weight = self._check_training_weights(sample_weight, X)
             y_encoded = self._encode_labels(y)
@@ -857,15 +856,13 @@ class BaseEmbeddingClassifier(
 
 def validated_weights(sample_weight, X):
     """Sample weights for the rows of X: float64, one per row, non-negative."""
-    return _check_sample_weight(
-        sample_weight, X, dtype=np.float64, ensure_non_negative=True
-    )
+    return check_non_negative_sample_weight(sample_weight, X, dtype=np.float64)
 
 
 def scaled_to_mean_one(sample_weight):
     """Non-negative weights divided by their mean; an error if they sum to zero."""
     total = sample_weight.sum()
-    # scikit-learn before 1.7 accepts weights that are all zero.
+    # scikit-learn before 1.9 accepts weights that are all zero.
     if not total > 0:
         raise ValueError(
             "sample_weight sums to zero: at least one sample needs a positive weight."
@@ -897,7 +894,7 @@ def _fast_optimizer_params(optimizer, device):
     if factory not in _FUSED_OPTIMIZERS:
         return {}
     if device.type not in ("cpu", "cuda") or (
-        device.type == "cpu" and not _FUSED_ON_CPU
+        device.type == "cpu" and not TORCH_HAS_FUSED_CPU_OPTIMIZERS
     ):
         return {}
     return {"optimizer__fused": True}

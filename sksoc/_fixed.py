@@ -4,11 +4,11 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
+from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
 from .heads import ClassVectorHead
 from .heads._class_vectors import SIMILARITIES

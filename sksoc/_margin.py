@@ -4,10 +4,10 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
+from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
 from .heads import ArcFaceHead, CombinedMarginHead, CosFaceHead, SphereFaceHead
 

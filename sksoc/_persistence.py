@@ -30,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.history import History
 
 from . import encoders
+from ._compat import param_names, validate_params
 from ._validation import MODULE_PREFIX
 from .exceptions import ModelFileError
 from .utils import all_estimators
@@ -383,7 +384,7 @@ def _rebuild(content, tensors, trusted, device, path):
             params["device"] = device
         fitted = decoder.fitted(content["fitted"], estimator_class)
         estimator = estimator_class(**params)
-        estimator._validate_params()
+        validate_params(estimator)
     except ModelFileError:
         raise
     except Exception as exc:
@@ -443,7 +444,7 @@ class _Decoder:
     def params(self, encoded, estimator_class):
         if not isinstance(encoded, dict):
             raise TypeError("the parameters are not a mapping")
-        named = set(estimator_class._get_param_names())
+        named = set(param_names(estimator_class))
         for name in encoded:
             # The estimator's own parameters, or encoder ones (module__<name>).
             suffix = name[len(MODULE_PREFIX) :]

@@ -10,11 +10,11 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
+from ._compat import Interval
 from ._docstrings import fill_shared_sections
 from .heads import SOCHead
 

@@ -19,10 +19,10 @@ from sklearn.datasets import make_blobs
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import InvalidParameterError
 from torch import nn
 
 from sksoc import SOCClassifier
+from sksoc._compat import InvalidParameterError
 from sksoc.exceptions import TrainingDivergedError
 from sksoc.utils import all_estimators
 from tests.helpers import Width

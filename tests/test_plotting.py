@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from scipy.integrate import trapezoid
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.datasets import load_iris, make_blobs
 from sklearn.decomposition import PCA
@@ -133,6 +134,34 @@ def _rgb(color):
     return np.asarray(color)[..., :3]
 
 
+def _drawn_levels(contours):
+    """The edge colour and the drawn vertices of each level of a ContourSet.
+
+    From matplotlib 3.8 a ContourSet is one collection with a path per level;
+    before, it holds one collection of paths per level.
+    """
+
+    def vertices(path):
+        if path.codes is None:
+            return path.vertices
+        return path.vertices[path.codes != matplotlib.path.Path.CLOSEPOLY]
+
+    if isinstance(contours, matplotlib.collections.Collection):
+        return [
+            (color, vertices(path))
+            for color, path in zip(
+                contours.get_edgecolor(), contours.get_paths(), strict=True
+            )
+        ]
+    return [
+        (
+            level.get_edgecolor()[0],
+            np.concatenate([vertices(p) for p in level.get_paths()]),
+        )
+        for level in contours.collections
+    ]
+
+
 # -- 2-D embeddings -----------------------------------------------------------
 
 
@@ -207,13 +236,14 @@ def test_density_contours_are_circles_at_the_levels_density(soc_2d, blobs):
     for k, mean in enumerate(soc_2d.class_embeddings_):
         contours = display.contours_[k]
         np.testing.assert_allclose(contours.levels, display.levels_)
+        drawn_levels = _drawn_levels(contours)
         np.testing.assert_allclose(
-            _rgb(contours.get_edgecolor()), _rgb(display.class_colors_[[k] * 4])
+            _rgb([color for color, _ in drawn_levels]),
+            _rgb(display.class_colors_[[k] * 4]),
         )
-        for level, path in zip(display.levels_, contours.get_paths(), strict=True):
+        for level, (_, drawn) in zip(display.levels_, drawn_levels, strict=True):
             # exp(-r^2 / 2) / (2 pi) = level on a circle of radius r.
             radius = math.sqrt(-2.0 * math.log(2.0 * math.pi * level))
-            drawn = path.vertices[path.codes != matplotlib.path.Path.CLOSEPOLY]
             distances = np.linalg.norm(drawn - mean, axis=1)
             np.testing.assert_allclose(distances, radius, atol=0.02)
 
@@ -372,7 +402,7 @@ def test_1d_density_curves_are_unit_gaussians(soc_1d, blobs):
             atol=1e-12,
         )
         # Each curve is a whole density: it integrates to one over the grid.
-        assert np.trapezoid(line.get_ydata(), grid) == pytest.approx(1.0, abs=1e-3)
+        assert trapezoid(line.get_ydata(), grid) == pytest.approx(1.0, abs=1e-3)
         assert _rgb(matplotlib.colors.to_rgba(line.get_color())) == pytest.approx(
             _rgb(display.class_colors_[k])
         )

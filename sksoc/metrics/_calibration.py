@@ -17,9 +17,9 @@ from sklearn.utils import (
     check_array,
     check_consistent_length,
     check_scalar,
-    column_or_1d,
 )
 
+from .._compat import column_or_1d
 from ._validation import check_option, encode_labels
 
 # Probabilities may leave [0, 1] by this much through float rounding (a float32

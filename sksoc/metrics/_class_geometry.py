@@ -7,9 +7,9 @@ by Randomizing the Class Representation Vectors" (2020).
 from itertools import pairwise
 
 import numpy as np
-from scipy.stats import spearmanr
 from sklearn.utils import check_consistent_length, column_or_1d
 
+from .._compat import spearman_correlation
 from .._geometry import (
     check_class_embeddings,
     class_cosine_similarity,
@@ -284,7 +284,7 @@ def confusion_correlation(class_embeddings, classes, y, y_pred, caller):
     similarities, rates = similarities[pairs], rates[pairs]
     if similarities.size < 2 or np.ptp(similarities) == 0 or np.ptp(rates) == 0:
         return float("nan")
-    return float(spearmanr(similarities, rates).statistic)
+    return float(spearman_correlation(similarities, rates))
 
 
 def centers_or_centroids(X, codes, classes, centers):

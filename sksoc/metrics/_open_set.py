@@ -13,8 +13,9 @@ import numbers
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.metrics import roc_auc_score
-from sklearn.utils import assert_all_finite, check_scalar, column_or_1d
+from sklearn.utils import assert_all_finite, check_scalar
 
+from .._compat import column_or_1d
 from .._geometry import required_attribute
 from ._validation import check_option
 

@@ -5,9 +5,9 @@ from sklearn.utils import (
     assert_all_finite,
     check_array,
     check_consistent_length,
-    column_or_1d,
 )
 
+from .._compat import column_or_1d
 from .._geometry import required_attribute
 
 
