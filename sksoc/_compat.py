@@ -13,6 +13,7 @@ runs the test suite at the lowest of them.
 
 import inspect
 
+import numpy as np
 import sklearn
 import torch
 from scipy.stats import spearmanr
@@ -33,6 +34,7 @@ __all__ = [
     "StrOptions",
     "check_non_negative_sample_weight",
     "column_or_1d",
+    "elementwise_not_equal",
     "fit_context",
     "is_first_partial_fit",
     "param_names",
@@ -124,3 +126,18 @@ def spearman_correlation(x, y):
     ``correlation`` before; it is the result's first item in both.
     """
     return spearmanr(x, y)[0]
+
+
+def elementwise_not_equal(a, b):
+    """``a != b`` element by element, for arrays of labels of any two dtypes.
+
+    Strings never equal numbers; numpy before 1.25 answers ``!=`` between an
+    array of one and an array of the other with a single ``True`` (and a
+    FutureWarning), later versions with an array.
+    """
+    a, b = np.asarray(a), np.asarray(b)
+    kinds = {a.dtype.kind, b.dtype.kind}
+    # One array of strings, the other of numbers (not of Python objects).
+    if kinds & set("SU") and kinds - set("SUO"):
+        return np.ones(np.broadcast_shapes(a.shape, b.shape), dtype=bool)
+    return a != b

@@ -14,12 +14,15 @@ One name per concept:
   vector stays zero.
 - *final step*: the estimator that ends a Pipeline, however deeply nested.
 
-Nothing here imports the rest of sksoc.
+Nothing here imports the rest of sksoc but its compatibility layer, ``_compat``,
+which imports no sksoc module.
 """
 
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_array
+
+from ._compat import elementwise_not_equal
 
 
 def final_step(estimator):
@@ -223,7 +226,7 @@ def encode_as(values, classes, what, *, classes_name="classes_"):
         )
     else:
         positions = order[np.minimum(found, len(classes) - 1)]
-        unseen = classes[positions] != values
+        unseen = elementwise_not_equal(classes[positions], values)
     if np.any(unseen):
         raise ValueError(
             f"{what} contains labels not in {classes_name}: "

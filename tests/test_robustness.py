@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import sklearn
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sklearn.datasets import make_blobs
 from sklearn.exceptions import NotFittedError
@@ -208,10 +208,6 @@ def targets(draw, n_rows):
     return np.append(codes, 0)  # one label too many
 
 
-def is_mixed(labels):
-    return labels is not None and len({type(label) for label in labels.ravel()}) > 1
-
-
 def n_rows_of(X):
     return X.shape[0] if hasattr(X, "shape") else len(X)
 
@@ -369,8 +365,6 @@ def test_scorers_with_an_estimator_score_or_say_why(name, fitted, data):
     y = data.draw(targets(n_rows_of(X)), label="y")
     if y is not None and y.dtype.kind in "ib":
         y = y.astype(int) % 4  # the model knows 0, 1 and 2; 3 is unseen
-    # A known bug, tested on its own below.
-    assume(name != "similarity_confusion_correlation" or not is_mixed(y))
     result = outcome(lambda: SCORERS[name](fitted[Estimator], X, y))
     if result is None:
         return

@@ -19,7 +19,7 @@ from sklearn.utils import (
     check_scalar,
 )
 
-from .._compat import column_or_1d
+from .._compat import column_or_1d, elementwise_not_equal
 from ._validation import check_option, encode_labels
 
 # Probabilities may leave [0, 1] by this much through float rounding (a float32
@@ -379,7 +379,7 @@ def _column_of(y_true, classes):
             f"labels must be distinct; got {np.asarray(classes).tolist()}."
         )
     positions = order[np.minimum(found, len(classes) - 1)]
-    unseen = classes[positions] != y_true
+    unseen = elementwise_not_equal(classes[positions], y_true)
     if np.any(unseen):
         raise ValueError(
             "y_true contains labels that are not in labels: "
