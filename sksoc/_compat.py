@@ -1,11 +1,13 @@
-"""The one module of sksoc that uses private API of its dependencies.
+"""Private API and version differences of sksoc's dependencies, in one module.
 
 Everywhere else sksoc uses scikit-learn, skorch and torch through their public
 API only; ``tests/test_compat.py`` fails when a private name of theirs
 appears in any other module. What scikit-learn keeps private but every
 third-party estimator needs (parameter validation, the fit context, sample
 weight checks) is named here once, so that a release that moves or renames it
-changes this module alone, with a version-gated fallback where versions differ.
+changes this module alone. Where the supported versions of numpy, scipy,
+scikit-learn or torch differ in a public API too, the difference is bridged
+here, each with the version that changed it.
 
 The supported versions are the bounds in ``pyproject.toml``; ``.ci/run-minimum``
 runs the test suite at the lowest of them.
@@ -14,7 +16,6 @@ runs the test suite at the lowest of them.
 import inspect
 
 import numpy as np
-import sklearn
 import torch
 from scipy.stats import spearmanr
 from sklearn.base import _fit_context
@@ -48,7 +49,6 @@ def _release(version):
     return tuple(int(part) for part in version.split(".")[:2])
 
 
-SKLEARN_VERSION = _release(sklearn.__version__)
 TORCH_VERSION = _release(torch.__version__)
 
 # torch.optim's Adam, AdamW and SGD have fused kernels for CUDA, and for the
