@@ -12,9 +12,8 @@ from ._margin import MarginClassifier
 from ._persistence import load_model, save_model
 from ._soc import SOCClassifier
 from ._softmax import SoftmaxClassifier
+from ._version import __version__
 from .exceptions import ModelFileError, TrainingDivergedError
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "FixedRandomClassifier",

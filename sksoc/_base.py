@@ -48,6 +48,7 @@ from ._compat import (
     fit_context,
     is_first_partial_fit,
     param_names,
+    validate_params,
 )
 from ._engine import (
     EmbeddingNet,
@@ -57,6 +58,7 @@ from ._engine import (
     seeded_torch,
 )
 from ._geometry import check_embedding_points, encode_as
+from ._state import StateReader, StateWriter
 from ._validation import (
     MODULE_PREFIX,
     check_class_weight_dict,
@@ -363,12 +365,12 @@ class BaseEmbeddingClassifier(
         except (RuntimeError, TypeError) as exc:
             raise ValueError(f"Invalid device {self.device!r}: {exc}") from None
         if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
+            raise DeviceUnavailableError(
                 f"device={self.device!r} was requested but CUDA is not available "
                 "on this machine; use device='cpu'."
             )
         if device.type == "mps" and not torch.backends.mps.is_available():
-            raise ValueError(
+            raise DeviceUnavailableError(
                 f"device={self.device!r} was requested but MPS is not available "
                 "on this machine; use device='cpu'."
             )
@@ -377,13 +379,19 @@ class BaseEmbeddingClassifier(
     def _initialize_model(self, X, n_samples=None):
         """Build the encoder, the head and the engine, seeded by random_state.
 
-        The "auto" defaults follow ``n_samples`` (default ``X.shape[0]``).
+        The "auto" defaults follow ``n_samples`` (default ``X.shape[0]``); the
+        embedding size is read off the encoder's output on two rows of X.
         """
         n_samples = X.shape[0] if n_samples is None else n_samples
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         self.batch_size_ = resolve_batch_size(self.batch_size, n_samples)
         self.early_stopping_ = resolve_early_stopping(self.early_stopping, n_samples)
-        self._build_engine(X.shape[1], sample=X)
+        device = self._check_device()
+        with seeded_torch(self._seed, "cpu"):
+            encoder = self._build_encoder(X.shape[1])
+            self.embedding_dim_ = _embedding_size(encoder, X)
+            head = self._build_head(len(self.classes_), self.embedding_dim_)
+        self.net_ = self._build_engine(encoder, head, device)
         self.calibration_ = self._resolve_calibration()
 
     def _cosine_scale(self):
@@ -408,19 +416,8 @@ class BaseEmbeddingClassifier(
             )
         return self.calibration
 
-    def _build_engine(self, n_features, *, sample=None, embedding_dim=None):
-        """Build the untrained encoder, head and training engine as ``net_``.
-
-        The embedding size is read off the encoder's output on two rows of
-        ``sample``, or given as ``embedding_dim`` (when restoring a model).
-        Weights are initialised from ``self._seed``.
-        """
-        device = self._check_device()
-        with seeded_torch(self._seed, "cpu"):
-            encoder = self._build_encoder(n_features)
-            if embedding_dim is None:
-                embedding_dim = _embedding_size(encoder, sample)
-            head = self._build_head(len(self.classes_), embedding_dim)
+    def _build_engine(self, encoder, head, device):
+        """The initialised training engine of ``encoder`` and ``head`` on ``device``."""
         optimizer = self.optimizer
         if isinstance(optimizer, str):
             optimizer = _OPTIMIZERS[optimizer]
@@ -455,9 +452,7 @@ class BaseEmbeddingClassifier(
             # skorch formats its log table every epoch even when it prints nothing.
             **({} if self.verbose else {"callbacks__print_log": None}),
         )
-        net.initialize()
-        self.net_ = net
-        self.embedding_dim_ = embedding_dim
+        return net.initialize()
 
     def _build_encoder(self, n_features):
         module_params = self._module_params()
@@ -832,6 +827,169 @@ class BaseEmbeddingClassifier(
         keys = ("epoch", "train_loss", "valid_loss", "dur")
         return [{k: row[k] for k in keys if k in row} for row in self.net_.history]
 
+    # -- state as data --------------------------------------------------------------
+
+    def _get_state(self):
+        """This fitted model as data: a JSON-able document and a dict of tensors.
+
+        The document holds the parameters (``get_params(deep=False)``; classes
+        and functions by qualified name), the fitted attributes, and the
+        training engine's part: the modules' training flags, the optimiser's
+        state and the history. The tensors, CPU copies, hold the encoder's and
+        the head's weights and buffers, the shuffling generator's state and
+        every array, optimiser tensor and history column. :meth:`_from_state`
+        rebuilds from them a model that predicts bit for bit like this one
+        and trains on as this one would.
+
+        Returns
+        -------
+        document : dict
+            ``{"params": ..., "fitted": ..., "net": ...}``, JSON-able.
+        tensors : dict of str to torch.Tensor
+
+        Raises
+        ------
+        ValueError
+            If a parameter is code rather than data: a torch module instance
+            as ``module``, a lambda, a ``functools.partial``, a callable
+            ``annealing``.
+        """
+        check_is_fitted(self)
+        if isinstance(self.module, nn.Module):
+            raise ValueError(
+                "save_model cannot store a torch module instance as `module` "
+                f"({type(self.module).__name__}): a model file holds no code, so "
+                "the encoder must be rebuilt from its class. Pass the class "
+                f"instead, module={type(self.module).__name__}, with its arguments "
+                "as module__* parameters, or use pickle for files you trust."
+            )
+        writer = StateWriter()
+        params = self.get_params(deep=False)
+        document = {
+            "params": {
+                name: writer.encode(
+                    value, f"parameter {name!r}", callables=_names_callables(name)
+                )
+                for name, value in params.items()
+            },
+            "fitted": {
+                name: writer.encode(value, f"attribute {name!r}")
+                for name, value in vars(self).items()
+                if name not in params and name != "net_"
+            },
+            "net": self.net_.get_state(writer),
+        }
+        return document, writer.tensors
+
+    @classmethod
+    def _from_state(
+        cls, document, tensors, *, device=None, resolve_callable=None, source=None
+    ):
+        """The fitted model of a state written by :meth:`_get_state`.
+
+        The state is checked before it is used: parameter names must be this
+        class's (or ``module__<name>``), fitted names must be data attributes,
+        and the tensors must fit the network the parameters describe, which
+        is built first on the meta device, so that a state asking for a huge
+        network is refused before any memory is allocated for it.
+
+        Parameters
+        ----------
+        document : dict
+        tensors : dict of str to torch.Tensor
+        device : str or torch.device, default=None
+            Replaces the saved ``device`` parameter.
+        resolve_callable : callable, default=None
+            ``resolve_callable(qualified_name, parameter)``: the class or
+            function the state names; without it, a state naming one is
+            refused.
+        source : str, default=None
+            What the state was read from, for error messages.
+
+        Returns
+        -------
+        estimator : instance of cls
+
+        Raises
+        ------
+        sksoc.exceptions.ModelFileError
+            If the tensors do not fit the network, or some belong to no part
+            of it.
+        DeviceUnavailableError
+            If the model's device is not available here.
+        Exception
+            Any other error (``TypeError``, ``ValueError``, ``KeyError``, ...)
+            means a document this class cannot rebuild.
+        """
+        reader = StateReader(
+            tensors,
+            resolve_callable=resolve_callable,
+            source="the state" if source is None else source,
+        )
+        params = cls._params_from_state(document["params"], reader)
+        if device is not None:
+            params["device"] = device
+        fitted = cls._fitted_from_state(document["fitted"], reader)
+        estimator = cls(**params)
+        validate_params(estimator)
+        device = estimator._check_device()
+        for name, value in fitted.items():
+            setattr(estimator, name, value)
+
+        def build_modules():
+            return (
+                estimator._build_encoder(estimator.n_features_in_),
+                estimator._build_head(
+                    len(estimator.classes_), estimator.embedding_dim_
+                ),
+            )
+
+        with torch.device("meta"):
+            encoder, head = build_modules()
+        reader.module_state("module.", encoder)
+        reader.module_state("criterion.", head)
+        # Seeded only to leave the caller's random state alone: the weights
+        # are replaced by the state's.
+        with seeded_torch(estimator._seed, "cpu"):
+            encoder, head = build_modules()
+        estimator.net_ = estimator._build_engine(encoder, head, device)
+        estimator.net_.set_state(document["net"], reader)
+        reader.check_all_used()
+        return estimator
+
+    @classmethod
+    def _params_from_state(cls, encoded, reader):
+        if not isinstance(encoded, dict):
+            raise TypeError("the parameters are not a mapping")
+        named = set(param_names(cls))
+        for name in encoded:
+            suffix = name[len(MODULE_PREFIX) :]
+            if name not in named and not (
+                name.startswith(MODULE_PREFIX)
+                and suffix.isidentifier()
+                and not suffix.startswith("_")
+            ):
+                raise ValueError(f"{name!r} is not a parameter of {cls}")
+        return {
+            name: reader.decode(value, name, callables=_names_callables(name))
+            for name, value in encoded.items()
+        }
+
+    @classmethod
+    def _fitted_from_state(cls, encoded, reader):
+        if not isinstance(encoded, dict):
+            raise TypeError("the fitted attributes are not a mapping")
+        for name in encoded:
+            # Data only: never a method, property or special attribute.
+            if (
+                not name.isidentifier()
+                or name.startswith("__")
+                or hasattr(cls, name)
+                or not (name.startswith("_") or name.endswith("_"))
+            ):
+                raise ValueError(f"{name!r} is not a fitted attribute")
+        return {name: reader.decode(value, name) for name, value in encoded.items()}
+
     def __dask_tokenize__(self):
         """A token that names this model's state, for Dask task graphs.
 
@@ -868,6 +1026,15 @@ def scaled_to_mean_one(sample_weight):
             "sample_weight sums to zero: at least one sample needs a positive weight."
         )
     return sample_weight * (len(sample_weight) / total)
+
+
+class DeviceUnavailableError(ValueError):
+    """The device an estimator is set to use is not available on this machine."""
+
+
+def _names_callables(param):
+    """Whether the parameter ``param`` may be a class or function (stored by name)."""
+    return param in ("module", "optimizer") or param.startswith(MODULE_PREFIX)
 
 
 def resolve_batch_size(batch_size, n_samples):

@@ -40,10 +40,12 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PrintLog
 from skorch.helper import predefined_split
+from skorch.history import History
 from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import parametrize
 
+from ._state import Records
 from .exceptions import TrainingDivergedError
 
 # Prediction and validation work in batches whose logits stay under about 64 MB.
@@ -401,6 +403,50 @@ class EmbeddingNet(NeuralNet):
             trainer.train(data, epochs=self.max_epochs)
         self.initialize_optimizer()
         return self
+
+    # -- state ---------------------------------------------------------------------
+
+    def get_state(self, writer):
+        """The trained state, written to ``writer`` (a ``StateWriter``).
+
+        The encoder's and the head's tensors are stored as ``module.<name>``
+        and ``criterion.<name>``, the shuffling generator's state as
+        ``shuffle_generator``; the returned JSON document holds the rest: the
+        modules' training flags, the optimiser's state and the history.
+        """
+        writer.add_module("module.", self.module_)
+        writer.add_module("criterion.", self.criterion_)
+        writer.add_tensor("shuffle_generator", self.shuffle_generator.get_state())
+        return {
+            "module_training": self.module_.training,
+            "criterion_training": self.criterion_.training,
+            "optimizer": writer.encode(
+                self.optimizer_.state_dict(), "the optimizer state", prefix="optimizer."
+            ),
+            "history": writer.encode(Records(self.history), "the training history"),
+        }
+
+    def set_state(self, document, reader):
+        """Restore a state of :meth:`get_state` from ``reader`` (a ``StateReader``).
+
+        The engine must be initialised with an encoder and a head of the
+        saved shapes.
+        """
+        for prefix, module in (
+            ("module.", self.module_),
+            ("criterion.", self.criterion_),
+        ):
+            module.load_state_dict(reader.module_state(prefix, module), strict=True)
+        self.module_.train(bool(document["module_training"]))
+        self.criterion_.train(bool(document["criterion_training"]))
+        self.optimizer_.load_state_dict(reader.decode(document["optimizer"]))
+        history = reader.decode(document["history"])
+        if not (
+            isinstance(history, list) and all(isinstance(r, dict) for r in history)
+        ):
+            raise TypeError("the training history is not a list of epochs")
+        self.history_ = History(history)
+        self.shuffle_generator.set_state(reader.tensor("shuffle_generator"))
 
     # -- prediction ----------------------------------------------------------------
 

@@ -349,15 +349,15 @@ def test_safetensors_file_without_the_stamp_is_refused(tmp_path):
         load_bytes(save_tensors({"weight": torch.zeros(2)}), tmp_path)
 
 
-def test_other_format_version_is_refused(saved, tmp_path):
+@pytest.mark.parametrize("version", ["0", str(FORMAT_VERSION + 1)])
+def test_other_format_version_is_refused(version, saved, tmp_path):
     _, data, _ = saved
-    newer = str(FORMAT_VERSION + 1)
     with pytest.raises(
         ModelFileError,
-        match=f"format version {newer}, but this sksoc .* reads format version "
-        f"{FORMAT_VERSION} only",
+        match=f"format version {version}, but this sksoc .* reads format versions "
+        "1 and 2 only",
     ):
-        load_bytes(rewrite(data, version=newer), tmp_path)
+        load_bytes(rewrite(data, version=version), tmp_path)
 
 
 def test_flipped_tensor_byte_is_detected(saved, tmp_path):

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ._data import load_split
 from ._errors import EXIT_OK
 from ._models import HIDDEN_LAYER_SIZES, build_model, train_and_score

@@ -10,12 +10,10 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, log_loss
 
-from .. import (
-    FixedRandomClassifier,
-    MarginClassifier,
-    SOCClassifier,
-    SoftmaxClassifier,
-)
+from .._fixed import FixedRandomClassifier
+from .._margin import MarginClassifier
+from .._soc import SOCClassifier
+from .._softmax import SoftmaxClassifier
 from ..exceptions import TrainingDivergedError
 from ..metrics import (
     inter_class_separability,

@@ -6,7 +6,7 @@ A usage mistake becomes a one-line :class:`CommandError`, like any other.
 import argparse
 from pathlib import Path
 
-from .. import __version__
+from .._version import __version__
 from ._commands import run_compare, run_sweep
 from ._data import DATASETS
 from ._errors import CommandError, quoted

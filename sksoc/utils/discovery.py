@@ -1,8 +1,6 @@
 """Find sksoc's public estimators, as scikit-learn's ``all_estimators`` does."""
 
-import inspect
-
-from sklearn.base import BaseEstimator
+from .._registry import ESTIMATORS
 
 
 def all_estimators():
@@ -11,7 +9,7 @@ def all_estimators():
     Returns
     -------
     estimators : list of (str, type)
-        ``(name, class)`` pairs, sorted by name; abstract classes excluded.
+        ``(name, class)`` pairs, sorted by name.
 
     Examples
     --------
@@ -19,13 +17,4 @@ def all_estimators():
     >>> "SOCClassifier" in dict(all_estimators())
     True
     """
-    import sksoc
-
-    estimators = {
-        name: obj
-        for name in sksoc.__all__
-        if inspect.isclass(obj := getattr(sksoc, name))
-        and issubclass(obj, BaseEstimator)
-        and not inspect.isabstract(obj)
-    }
-    return sorted(estimators.items())
+    return sorted(ESTIMATORS.items())
