@@ -89,10 +89,7 @@ class StateWriter:
             If the value is code (a lambda, a ``functools.partial``, a
             callable object) or not plain data.
         """
-        return _Encoding(self, where, prefix, callables).value(value)
-
-    def _next_name(self, prefix):
-        return f"{prefix}{len(self.tensors)}"
+        return _Codec(self, where, prefix=prefix, callables=callables).write(value)
 
 
 class StateReader:
@@ -119,7 +116,7 @@ class StateReader:
 
     def decode(self, encoded, where=None, *, callables=False):
         """The value ``encoded`` describes; with ``callables``, classes resolved."""
-        return _Decoding(self, where, callables).value(encoded)
+        return _Codec(self, where, callables=callables).read(encoded)
 
     def tensor(self, name):
         """The tensor named ``name``."""
@@ -188,22 +185,27 @@ def is_plain(value):
     return value is None or isinstance(value, (bool, int, float, str))
 
 
-class _Encoding:
-    """One call of :meth:`StateWriter.encode`: its context, and the recursion."""
+class _Codec:
+    """One call of :meth:`StateWriter.encode` or :meth:`StateReader.decode`.
 
-    def __init__(self, writer, where, prefix, callables):
-        self.writer = writer
+    It holds the call's context (the writer or the reader, what the value
+    is, whether it may name callables) and walks lists and plain dicts; the
+    kinds in :data:`_KINDS` do every other value, both ways.
+    """
+
+    def __init__(self, state, where, *, prefix="value.", callables=False):
+        self.state = state
         self.where = where
         self.prefix = prefix
         self.callables = callables
 
-    def value(self, value):
+    def write(self, value):
         if is_plain(value):
             return value
         if isinstance(value, list) and not isinstance(value, Records):
-            return [self.value(item) for item in value]
+            return [self.write(item) for item in value]
         if isinstance(value, dict) and _is_plain_mapping(value):
-            return {key: self.value(item) for key, item in value.items()}
+            return {key: self.write(item) for key, item in value.items()}
         for kind in _KINDS:
             if kind.accepts(value, self):
                 return {TAG: kind.tag, **kind.write(value, self)}
@@ -218,33 +220,29 @@ class _Encoding:
             "not plain data. Use pickle for files you trust."
         )
 
-    def tensor(self, tensor):
-        """Store ``tensor`` under the next free name; return the name."""
-        return self.writer.add_tensor(self.writer._next_name(self.prefix), tensor)
-
-
-class _Decoding:
-    """One call of :meth:`StateReader.decode`: its context, and the recursion."""
-
-    def __init__(self, reader, where, callables):
-        self.reader = reader
-        self.where = where
-        self.callables = callables
-
-    def value(self, encoded):
+    def read(self, encoded):
         if is_plain(encoded):
             return encoded
         if isinstance(encoded, list):
-            return [self.value(item) for item in encoded]
+            return [self.read(item) for item in encoded]
         if not isinstance(encoded, dict):
             raise TypeError(f"unexpected JSON value {encoded!r}")
         if TAG not in encoded:
-            return {key: self.value(item) for key, item in encoded.items()}
+            return {key: self.read(item) for key, item in encoded.items()}
         tag = encoded[TAG]
         kind = _KINDS_BY_TAG.get(tag) if isinstance(tag, str) else None
         if kind is None or (kind is _CALLABLE and not self.callables):
             raise TypeError(f"unexpected value tagged {tag!r}")
         return kind.read(encoded, self)
+
+    def store(self, tensor):
+        """Write ``tensor`` under the next free name; return the name."""
+        writer = self.state
+        return writer.add_tensor(f"{self.prefix}{len(writer.tensors)}", tensor)
+
+    def tensor(self, name):
+        """Read the tensor named ``name``."""
+        return self.state.tensor(name)
 
 
 def _is_plain_mapping(value):
@@ -257,14 +255,14 @@ def _is_plain_mapping(value):
 class _Tuple:
     tag = "tuple"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, tuple)
 
-    def write(self, value, encoding):
-        return {"items": [encoding.value(item) for item in value]}
+    def write(self, value, codec):
+        return {"items": [codec.write(item) for item in value]}
 
-    def read(self, encoded, decoding):
-        return tuple(decoding.value(item) for item in encoded["items"])
+    def read(self, encoded, codec):
+        return tuple(codec.read(item) for item in encoded["items"])
 
 
 class _Dict:
@@ -272,57 +270,53 @@ class _Dict:
 
     tag = "dict"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, dict)
 
-    def write(self, value, encoding):
-        items = [
-            [encoding.value(key), encoding.value(item)] for key, item in value.items()
-        ]
+    def write(self, value, codec):
+        items = [[codec.write(key), codec.write(item)] for key, item in value.items()]
         return {"items": items}
 
-    def read(self, encoded, decoding):
-        return {
-            decoding.value(key): decoding.value(item) for key, item in encoded["items"]
-        }
+    def read(self, encoded, codec):
+        return {codec.read(key): codec.read(item) for key, item in encoded["items"]}
 
 
 class _Tensor:
     tag = "tensor"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, torch.Tensor)
 
-    def write(self, value, encoding):
-        return {"name": encoding.tensor(value)}
+    def write(self, value, codec):
+        return {"name": codec.store(value)}
 
-    def read(self, encoded, decoding):
-        return decoding.reader.tensor(encoded["name"])
+    def read(self, encoded, codec):
+        return codec.tensor(encoded["name"])
 
 
 class _Device:
     tag = "device"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, torch.device)
 
-    def write(self, value, encoding):
+    def write(self, value, codec):
         return {"value": str(value)}
 
-    def read(self, encoded, decoding):
+    def read(self, encoded, codec):
         return torch.device(encoded["value"])
 
 
 class _NumpyScalar:
     tag = "numpy"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, np.generic) and value.dtype.kind in _SCALAR_KINDS
 
-    def write(self, value, encoding):
+    def write(self, value, codec):
         return {"dtype": value.dtype.str, "value": value.item()}
 
-    def read(self, encoded, decoding):
+    def read(self, encoded, codec):
         return _dtype(encoded["dtype"], _SCALAR_KINDS).type(encoded["value"])
 
 
@@ -335,30 +329,30 @@ class _NumpyArray:
 
     tag = "ndarray"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, np.ndarray) and value.dtype.kind in _ARRAY_KINDS
 
-    def write(self, value, encoding):
+    def write(self, value, codec):
         written = {"dtype": value.dtype.str, "shape": list(value.shape)}
         if value.dtype in _TENSOR_DTYPES and value.dtype.isnative:
-            written["tensor"] = encoding.tensor(torch.from_numpy(value.ravel()))
+            written["tensor"] = codec.store(torch.from_numpy(value.ravel()))
             return written
         if value.dtype.kind == "O":
             for item in value.ravel():
                 if not is_plain(item):
                     raise ValueError(
-                        f"save_model cannot store {encoding.where}: an object "
+                        f"save_model cannot store {codec.where}: an object "
                         f"array holding a {type(item).__name__}; only strings "
                         "and numbers can be stored."
                     )
         written["values"] = value.tolist()
         return written
 
-    def read(self, encoded, decoding):
+    def read(self, encoded, codec):
         dtype = _dtype(encoded["dtype"], _ARRAY_KINDS)
         shape = tuple(int(size) for size in encoded["shape"])
         if "tensor" in encoded:
-            values = decoding.reader.tensor(encoded["tensor"]).numpy()
+            values = codec.tensor(encoded["tensor"]).numpy()
             if values.dtype != dtype or values.shape != (int(np.prod(shape)),):
                 raise TypeError(
                     f"the tensor {encoded['tensor']!r} does not hold an array of "
@@ -368,8 +362,11 @@ class _NumpyArray:
         values = encoded["values"]
         if dtype.kind != "O":
             return np.array(values, dtype=dtype).reshape(shape)
-        array = np.empty(int(np.prod(shape)), dtype=object)
-        array[:] = list(np.array(values, dtype=object).ravel() if shape else [values])
+        flat = np.array(values if shape else [values], dtype=object).ravel()
+        if flat.size != int(np.prod(shape)):
+            raise TypeError(f"{flat.size} values do not fill an array of shape {shape}")
+        array = np.empty(flat.size, dtype=object)
+        array[:] = list(flat)
         if not all(is_plain(item) for item in array):
             raise TypeError("an object array may hold only strings and numbers")
         return array.reshape(shape)
@@ -378,15 +375,15 @@ class _NumpyArray:
 class _RandomState:
     tag = "random_state"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, np.random.RandomState)
 
-    def write(self, value, encoding):
-        return {"state": encoding.value(value.get_state())}
+    def write(self, value, codec):
+        return {"state": codec.write(value.get_state())}
 
-    def read(self, encoded, decoding):
+    def read(self, encoded, codec):
         random_state = np.random.RandomState()
-        random_state.set_state(decoding.value(encoded["state"]))
+        random_state.set_state(codec.read(encoded["state"]))
         return random_state
 
 
@@ -395,28 +392,26 @@ class _Callable:
 
     tag = "callable"
 
-    def accepts(self, value, encoding):
-        return encoding.callables and (
-            inspect.isclass(value) or inspect.isfunction(value)
-        )
+    def accepts(self, value, codec):
+        return codec.callables and (inspect.isclass(value) or inspect.isfunction(value))
 
-    def write(self, value, encoding):
+    def write(self, value, codec):
         name = qualified_name(value)
         if "<lambda>" in name:
             raise ValueError(
-                f"save_model cannot store a lambda in {encoding.where}: a model "
+                f"save_model cannot store a lambda in {codec.where}: a model "
                 "file names callables, and a lambda has no name. Use a named "
                 "function or class, or pickle for files you trust."
             )
         return {"name": name}
 
-    def read(self, encoded, decoding):
+    def read(self, encoded, codec):
         name = encoded["name"]
         if not isinstance(name, str):
             raise TypeError(f"callable name {name!r} is not a string")
-        if decoding.reader.resolve_callable is None:
-            raise TypeError(f"{decoding.reader.source} may not name a callable")
-        return decoding.reader.resolve_callable(name, decoding.where)
+        if codec.state.resolve_callable is None:
+            raise TypeError(f"{codec.state.source} may not name a callable")
+        return codec.state.resolve_callable(name, codec.where)
 
 
 class _Records:
@@ -432,15 +427,15 @@ class _Records:
 
     tag = "records"
 
-    def accepts(self, value, encoding):
+    def accepts(self, value, codec):
         return isinstance(value, Records)
 
-    def write(self, value, encoding):
+    def write(self, value, codec):
         keys = {}
         for row in value:
             if not (isinstance(row, dict) and all(isinstance(k, str) for k in row)):
                 raise ValueError(
-                    f"save_model cannot store {encoding.where}: its rows must be "
+                    f"save_model cannot store {codec.where}: its rows must be "
                     "dicts with string keys."
                 )
             keys.update(dict.fromkeys(row))
@@ -448,12 +443,12 @@ class _Records:
         for key in keys:
             present = [key in row for row in value]
             values = [row[key] for row in value if key in row]
-            column = {"key": key, "present": encoding.tensor(torch.tensor(present))}
+            column = {"key": key, "present": codec.store(torch.tensor(present))}
             dtype = _column_dtype(values)
             if dtype is not None:
-                column["tensor"] = encoding.tensor(torch.tensor(values, dtype=dtype))
+                column["tensor"] = codec.store(torch.tensor(values, dtype=dtype))
             else:
-                written = [encoding.value(item) for item in values]
+                written = [codec.write(item) for item in values]
                 texts = {json.dumps(item, sort_keys=True) for item in written}
                 if len(texts) == 1:
                     column["constant"] = written[0]
@@ -462,32 +457,40 @@ class _Records:
             columns.append(column)
         return {"length": len(value), "columns": columns}
 
-    def read(self, encoded, decoding):
+    def read(self, encoded, codec):
         length = encoded["length"]
         columns = encoded["columns"]
         if not (isinstance(length, int) and length >= 0 and isinstance(columns, list)):
             raise TypeError("records need a length and a list of columns")
         if length and not columns:
             raise TypeError("records with rows need columns")
-        rows = [{} for _ in range(length)]
+        presents = []
         for column in columns:
             key = column["key"]
-            present = decoding.reader.tensor(column["present"])
+            present = codec.tensor(column["present"])
             if not isinstance(key, str) or present.dtype != torch.bool:
                 raise TypeError("a column needs a string key and a bool tensor")
             if present.shape != (length,):
                 raise TypeError(f"column {key!r} does not have {length} rows")
+            presents.append(present)
+        # Only now, with the count backed by the tensors, are the rows made.
+        rows = [{} for _ in range(length)]
+        for column, present in zip(columns, presents, strict=True):
+            key = column["key"]
             indices = present.nonzero().flatten().tolist()
             if "tensor" in column:
-                values = decoding.reader.tensor(column["tensor"])
-                if values.dtype not in _COLUMN_DTYPES.values():
-                    raise TypeError(f"column {key!r} has dtype {values.dtype}")
+                values = codec.tensor(column["tensor"])
+                if values.dtype not in _COLUMN_DTYPES.values() or values.ndim != 1:
+                    raise TypeError(
+                        f"column {key!r} is a tensor of dtype {values.dtype} and "
+                        f"shape {tuple(values.shape)}"
+                    )
                 values = values.tolist()
             elif "constant" in column:
                 # One decoding per row: rows never share a mutable value.
-                values = [decoding.value(column["constant"]) for _ in indices]
+                values = [codec.read(column["constant"]) for _ in indices]
             else:
-                values = [decoding.value(item) for item in column["values"]]
+                values = [codec.read(item) for item in column["values"]]
             if len(values) != len(indices):
                 raise TypeError(f"column {key!r} does not fit its rows")
             for index, item in zip(indices, values, strict=True):

@@ -177,7 +177,10 @@ def forged_records(edit):
             lambda doc, tensors: doc.update(length=10**12, columns=[]),
             "records with rows need columns",
         ),
-        (lambda doc, tensors: doc.update(length=3), "does not have 3 rows"),
+        (
+            lambda doc, tensors: doc.update(length=10**12),
+            "does not have 1000000000000 rows",
+        ),
         (lambda doc, tensors: doc.update(length=-1), "need a length"),
         (
             lambda doc, tensors: tensors.update(
@@ -189,7 +192,7 @@ def forged_records(edit):
             lambda doc, tensors: tensors.update(
                 {doc["columns"][0]["tensor"]: torch.zeros(2, dtype=torch.int8)}
             ),
-            "has dtype torch.int8",
+            "a tensor of dtype torch.int8",
         ),
         (
             lambda doc, tensors: tensors.update(
@@ -203,6 +206,12 @@ def forged_records(edit):
 def test_forged_records_are_refused(edit, message):
     with pytest.raises(TypeError, match=message):
         forged_records(edit)
+
+
+def test_object_array_must_hold_the_values_its_shape_claims():
+    huge = {TAG: "ndarray", "dtype": "|O", "shape": [10**12], "values": ["a"]}
+    with pytest.raises(TypeError, match="1 values do not fill an array of shape"):
+        StateReader({}).decode(huge)
 
 
 def test_array_tensor_must_match_its_description():
