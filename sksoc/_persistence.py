@@ -254,6 +254,11 @@ def _write_atomically(path, data):
     directory = os.path.dirname(os.path.abspath(os.fspath(path)))
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=".sksoc-")
     try:
+        # mkstemp makes the file readable by its owner only; a model file
+        # gets the permissions any new file gets (0o666 less the umask).
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(handle, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, path)

@@ -350,6 +350,20 @@ def test_files_of_format_1_still_load_and_train_on(tmp_path):
 # -- what cannot be saved --------------------------------------------------------------
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_saved_file_has_the_permissions_of_any_new_file(blobs, tmp_path):
+    # The file is written to a temporary name first, which mkstemp makes
+    # readable by its owner only; the saved file must not keep that mode.
+    X, y = blobs
+    model = SOCClassifier(max_epochs=2, random_state=0).fit(X, y)
+    umask = os.umask(0o022)
+    try:
+        save_model(model, tmp_path / "model.sksoc")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "model.sksoc").stat().st_mode & 0o777 == 0o644
+
+
 def test_unfitted_estimator_cannot_be_saved(tmp_path):
     with pytest.raises(NotFittedError):
         save_model(SOCClassifier(), tmp_path / "model.sksoc")
