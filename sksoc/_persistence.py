@@ -22,8 +22,8 @@ import hashlib
 import inspect
 import json
 import os
+import secrets
 import struct
-import tempfile
 
 import torch
 from safetensors.torch import load as load_tensors
@@ -252,13 +252,13 @@ def load_model(path, *, trusted_modules=(), device=None):
 def _write_atomically(path, data):
     """Write to a temporary file beside ``path``, then rename it into place."""
     directory = os.path.dirname(os.path.abspath(os.fspath(path)))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".sksoc-")
+    # Not tempfile.mkstemp: its file is readable by its owner only, and a
+    # model file should get the permissions of any new file (0o666 less the
+    # umask, which the kernel applies here).
+    temporary = os.path.join(directory, f".sksoc-{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    handle = os.open(temporary, flags, 0o666)
     try:
-        # mkstemp makes the file readable by its owner only; a model file
-        # gets the permissions any new file gets (0o666 less the umask).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(handle, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
