@@ -352,8 +352,8 @@ def test_files_of_format_1_still_load_and_train_on(tmp_path):
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_saved_file_has_the_permissions_of_any_new_file(blobs, tmp_path):
-    # The file is written to a temporary name first, which mkstemp makes
-    # readable by its owner only; the saved file must not keep that mode.
+    # The file is written to a temporary name first; tempfile.mkstemp would
+    # make it readable by its owner only.
     X, y = blobs
     model = SOCClassifier(max_epochs=2, random_state=0).fit(X, y)
     umask = os.umask(0o022)
