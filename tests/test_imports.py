@@ -84,3 +84,25 @@ def test_the_check_finds_upward_imports(tmp_path):
         (5, "from sksoc.cli import main"),
         (8, "from sksoc import load_model"),
     ]
+
+
+def test_build_reads_the_version_without_importing_the_package():
+    # setuptools reads ``version = {attr = ...}`` from the module's source
+    # when the name is assigned a literal there; otherwise it imports the
+    # package, which needs numpy and torch in the build's bare environment,
+    # and ``pip install -e .`` fails on a fresh machine.
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+
+    settings = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    module, _, name = settings["tool"]["setuptools"]["dynamic"]["version"][
+        "attr"
+    ].rpartition(".")
+    source = ROOT.joinpath(*module.split(".")).with_suffix(".py")
+    literals = [
+        node.value.value
+        for node in ast.parse(source.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.Assign)
+        and [getattr(target, "id", None) for target in node.targets] == [name]
+        and isinstance(node.value, ast.Constant)
+    ]
+    assert len(literals) == 1 and isinstance(literals[0], str)
