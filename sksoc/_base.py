@@ -77,6 +77,9 @@ _FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
 _AUTO_BATCH_MIN = 32
 _AUTO_BATCH_MAX = 256
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
+# The calibration's held-out logits are one float64 matrix of rows x classes:
+# at most this many entries (32 MiB), a seeded subset of the rows beyond it.
+_CALIBRATION_MAX_LOGITS = 2**22
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -536,13 +539,20 @@ class BaseEmbeddingClassifier(
 
         The held-out rows are the early-stopping validation split or,
         without one, a split of the same size held out from training for the
-        calibration alone (see :meth:`_train`). Both are 1.0 without
-        calibration; ``distance_power_`` is 1.0 for "temperature".
+        calibration alone (see :meth:`_train`). With many classes, a seeded
+        subset of them keeps their logits under ``_CALIBRATION_MAX_LOGITS``
+        entries: they grow with rows times classes, and two parameters need
+        far fewer rows than a million-class model holds out. Both are 1.0
+        without calibration; ``distance_power_`` is 1.0 for "temperature".
         """
         self.temperature_ = self.distance_power_ = 1.0
         if self.calibration_ is None:
             return
         rows = np.sort(held_out)
+        most = max(1, _CALIBRATION_MAX_LOGITS // len(self.classes_))
+        if len(rows) > most:
+            rng = np.random.default_rng([self._seed, len(rows)])
+            rows = np.sort(rng.choice(rows, most, replace=False))
         logits = self._held_out_logits(X, rows)
         weight = None if sample_weight is None else sample_weight[rows]
         if self.calibration_ == "temperature":

@@ -250,6 +250,35 @@ def test_with_early_stopping_calibration_changes_no_prediction(Estimator, blobs)
     np.testing.assert_array_equal(calibrated.score_samples(X), plain.score_samples(X))
 
 
+def test_with_many_classes_a_seeded_subset_of_the_held_out_rows_calibrates(
+    blobs, monkeypatch
+):
+    # The held-out logits are rows x classes in float64; past the budget the
+    # calibration takes a seeded subset of the rows (here a budget of 15
+    # logits: 5 rows of 3 classes, out of the 12 held out).
+    import sksoc._base
+
+    X, y = blobs
+    seen = []
+
+    def recording_fit_temperature(logits, y_held_out, weight=None):
+        seen.append((logits.shape, y_held_out.copy()))
+        return fit_temperature(logits, y_held_out, weight)
+
+    monkeypatch.setattr(sksoc._base, "fit_temperature", recording_fit_temperature)
+    params = {**FAST, "early_stopping": True}
+    SOCClassifier(**params).fit(X, y)
+    monkeypatch.setattr(sksoc._base, "_CALIBRATION_MAX_LOGITS", 15)
+    first = SOCClassifier(**params).fit(X, y)
+    second = SOCClassifier(**params).fit(X, y)
+    (all_rows, _), (subset, labels), (again, labels_again) = seen
+    assert all_rows == (12, 3)
+    assert subset == again == (5, 3)
+    np.testing.assert_array_equal(labels, labels_again)
+    assert first.temperature_ == second.temperature_
+    assert np.isfinite(first.predict_proba(X)).all()
+
+
 def test_binary_with_sample_weights(blobs):
     X, y = blobs
     binary = y.clip(0, 1)
