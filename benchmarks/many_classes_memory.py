@@ -37,17 +37,19 @@ The rows, all at ``embedding_dim=64`` (``--dim``):
   ``max_epochs=2``, so that the early-stopping pass and the calibration
   both run): each estimator at its defaults, and SOC with
   ``calibration=None``. The calibration is fitted on the held-out rows'
-  logits, one float64 matrix of held-out rows by classes, so ``fit``'s
-  memory grows with the square of the number of classes.
+  logits, one float64 matrix of rows by classes: with a row or two per
+  class it would grow with the square of the number of classes, so past
+  ``2**22`` logits (32 MiB) it takes a seeded subset of the rows.
 
 Sizes are in MiB (2**20 bytes); ``class parameters`` is the size of one copy
-of the class embeddings (classes x embedding_dim, float32), ``held-out
+of the class embeddings (classes x embedding_dim, float32), ``calibration
 logits`` that of the calibration's matrix. ``--out DIR`` writes the head and
 ``partial_fit`` rows to ``DIR/training.csv`` and the ``fit`` rows to
 ``DIR/fit.csv``. The whole run takes about ten minutes on two busy cores.
 
     python benchmarks/many_classes_memory.py [--classes 1000000] [--dim 64]
-        [--chunk-size 8192] [--fit-classes 20000] [--out DIR]
+        [--chunk-size 8192] [--fit-classes 20000] [--only {training,fit}]
+        [--out DIR]
 """
 
 import argparse
@@ -60,6 +62,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+
+from sksoc._base import _CALIBRATION_MAX_LOGITS as CALIBRATION_MAX_LOGITS
 
 MIB = 2**20
 BATCH = 256  # the estimators' "auto" batch size from 2,048 rows on
@@ -227,7 +231,13 @@ def table_row(config, result):
         held_out = round(VALIDATION_FRACTION * FIT_ROWS_PER_CLASS * config["classes"])
         row["rows"] = FIT_ROWS_PER_CLASS * config["classes"]
         row["held-out rows"] = held_out
-        row["held-out logits (MiB)"] = round(held_out * config["classes"] * 8 / MIB)
+        calibrated = min(held_out, max(1, CALIBRATION_MAX_LOGITS // config["classes"]))
+        if "calibration" in config and config["calibration"] is None:
+            calibrated = 0
+        row["calibration rows"] = calibrated
+        row["calibration logits (MiB)"] = round(
+            calibrated * config["classes"] * 8 / MIB
+        )
     else:
         row["growth / class parameters"] = round(growth / parameters, 1)
     return row
@@ -240,6 +250,11 @@ def main():
     parser.add_argument("--chunk-size", type=int, default=8_192)
     parser.add_argument("--fit-classes", type=int, default=20_000)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--only",
+        choices=("training", "fit"),
+        help="measure one table and keep the other",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -249,11 +264,14 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     training, fits = [], []
     for config in configurations(args):
+        kind = "fit" if config["call"] == "fit" else "training"
+        if args.only not in (None, kind):
+            continue
         result = measure(config)
         row = table_row(config, result)
         (fits if config["call"] == "fit" else training).append(row)
         if config["call"] == "fit":
-            detail = f"held-out logits {row['held-out logits (MiB)']:,} MiB"
+            detail = f"calibration logits {row['calibration logits (MiB)']:,} MiB"
         else:
             detail = f"{row['growth / class parameters']} x the class parameters"
         print(
@@ -266,8 +284,9 @@ def main():
         )
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
-        pd.DataFrame(training).to_csv(args.out / "training.csv", index=False)
-        pd.DataFrame(fits).to_csv(args.out / "fit.csv", index=False)
+        for name, rows in (("training", training), ("fit", fits)):
+            if args.only in (None, name):
+                pd.DataFrame(rows).to_csv(args.out / f"{name}.csv", index=False)
 
 
 if __name__ == "__main__":
