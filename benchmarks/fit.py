@@ -77,6 +77,7 @@ from sksoc import (
     SOCClassifier,
     SoftmaxClassifier,
 )
+from sksoc._engine import REFERENCE_ROWS_PER_ROW
 from sksoc.encoders import MLPEncoder
 from sksoc.heads import (
     ArcFaceHead,
@@ -86,6 +87,7 @@ from sksoc.heads import (
     LinearHead,
     SOCHead,
     SphereFaceHead,
+    product_of_marginals,
 )
 
 QUICK_DATASETS = ("digits", "breast_cancer")
@@ -233,7 +235,16 @@ class TorchLoopClassifier(ClassifierMixin, BaseEstimator):
             for start in range(0, len(X), self.batch_size):
                 rows = order[start : start + self.batch_size]
                 optimizer.zero_grad()
-                loss = self.head_(self.encoder_(X[rows]), y[rows])
+                z = self.encoder_(X[rows])
+                loss = self.head_(z, y[rows])
+                reference_weight = getattr(self.head_, "reference_weight", 0.0)
+                if reference_weight > 0.0:
+                    # The SOC head's reference term, as SOCClassifier adds it.
+                    n = math.ceil(REFERENCE_ROWS_PER_ROW * len(rows))
+                    reference = self.encoder_(product_of_marginals(X[rows], n))
+                    loss = loss + reference_weight * self.head_.reference_loss(
+                        z[:n], reference, y[rows][:n]
+                    )
                 loss.backward()
                 optimizer.step()
         self.n_iter_ = self.epochs
@@ -302,6 +313,7 @@ def soc_head_like(estimator):
         class_loss_sample_size=params["class_loss_sample_size"],
         likelihood_weight=params["likelihood_weight"],
         label_smoothing=params["label_smoothing"],
+        reference_weight=estimator.reference_weight_,
         chunk_size=params["chunk_size"],
     )
 

@@ -103,6 +103,10 @@ class BaseEmbeddingClassifier(
     ``_parameter_constraints`` and implement :meth:`_build_head`.
     """
 
+    # {parameter: value}: the value of a parameter added after model files
+    # without it were written that trains as those models were trained.
+    _params_added_later: dict = {}
+
     _parameter_constraints: dict = {
         "module": [None, nn.Module, callable],
         "hidden_layer_sizes": ["array-like"],
@@ -980,10 +984,14 @@ class BaseEmbeddingClassifier(
                 and not suffix.startswith("_")
             ):
                 raise ValueError(f"{name!r} is not a parameter of {cls}")
-        return {
+        params = {
             name: reader.decode(value, name, callables=_names_callables(name))
             for name, value in encoded.items()
         }
+        # A file written before a parameter existed was trained without it.
+        for name, value in cls._params_added_later.items():
+            params.setdefault(name, value)
+        return params
 
     @classmethod
     def _fitted_from_state(cls, encoded, reader):

@@ -128,3 +128,76 @@ def test_invalid_head_parameters():
         SOCHead(3, 2, label_smoothing=1.0)
     with pytest.raises(ValueError, match="n_classes and embedding_dim must be"):
         SOCHead(0, 2)
+
+
+# -- the reference term ------------------------------------------------------------
+
+
+def test_mixture_log_density_is_the_equal_weight_mixture():
+    z = torch.tensor([[1.0, 0.0]])
+    # Class densities at z: exp(-1/2) and exp(-2), over 2 pi; weights 1/2.
+    expected = math.log(0.5 * (math.exp(-0.5) + math.exp(-2.0))) - LOG_2PI
+    head = toy_head()
+    assert head.mixture_log_density(z).item() == pytest.approx(expected, rel=1e-6)
+    # Over class 1 alone: its log-density.
+    only_1 = head.mixture_log_density(z, torch.tensor([1]))
+    assert only_1.item() == pytest.approx(-2.0 - LOG_2PI, rel=1e-6)
+
+
+def test_reference_loss_equals_its_formula():
+    head = toy_head()
+    z = torch.tensor([[0.0, 0.0], [1.0, 2.0]])
+    z_reference = torch.tensor([[3.0, 0.0], [1.0, 1.0]])
+
+    def log_p(point):  # the equal-weight mixture, constant dropped
+        means = torch.tensor([[0.0, 0.0], [1.0, 2.0]])
+        return torch.logsumexp(-0.5 * ((point - means) ** 2).sum(1), 0) - math.log(2)
+
+    expected = (
+        sum(
+            F.softplus(log_p(r) - log_p(d)) for d, r in zip(z, z_reference, strict=True)
+        )
+        / 2
+    )
+    torch.testing.assert_close(head.reference_loss(z, z_reference), expected)
+
+
+def test_reference_loss_moves_references_only():
+    head = toy_head()
+    z = torch.tensor([[0.5, 0.5]], requires_grad=True)
+    z_reference = torch.tensor([[0.2, 0.1]], requires_grad=True)
+    head.reference_loss(z, z_reference).backward()
+    assert z.grad is None or torch.count_nonzero(z.grad) == 0
+    # The reference embedding is pushed away from the nearby class mean (0, 0).
+    step = -z_reference.grad[0]
+    assert torch.dot(step, z_reference.detach()[0]) > 0
+
+
+def test_reference_loss_with_many_classes_uses_the_target_classes():
+    head = SOCHead(300, 2, class_loss_sample_size=4)
+    z, z_reference = torch.randn(3, 2), torch.randn(3, 2)
+    target = torch.tensor([5, 7, 5])
+    classes = torch.tensor([5, 7])
+    expected = F.softplus(
+        head.mixture_log_density(z_reference, classes)
+        - head.mixture_log_density(z, classes)
+    ).mean()
+    torch.testing.assert_close(head.reference_loss(z, z_reference, target), expected)
+    # Without a target, or with few classes, the mixture is over every class.
+    everything = F.softplus(
+        head.mixture_log_density(z_reference) - head.mixture_log_density(z)
+    ).mean()
+    torch.testing.assert_close(head.reference_loss(z, z_reference), everything)
+
+
+def test_reference_loss_refuses_unpaired_rows():
+    with pytest.raises(ValueError, match="same shape"):
+        toy_head().reference_loss(torch.zeros(3, 2), torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="reference_weight must be non-negative"):
+        SOCHead(3, 2, reference_weight=-0.1)
+
+
+def test_head_forward_never_includes_the_reference_term():
+    z, y = torch.randn(4, 2), torch.tensor([0, 1, 0, 1])
+    with_weight = toy_head(reference_weight=5.0)
+    torch.testing.assert_close(with_weight(z, y), toy_head()(z, y))

@@ -18,6 +18,7 @@ from ._margin import (
     MarginHead,
     SphereFaceHead,
 )
+from ._reference import product_of_marginals
 from ._soc import SOCHead
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "class_vectors",
     "initial_class_embeddings",
     "linear_cross_entropy",
+    "product_of_marginals",
     "weighted_cross_entropy",
 ]

@@ -30,6 +30,15 @@ class SOCHead(ClassHead):
         loss = (1 - w) * CE(logits(z), y) + w * CE(logits(mu), range(C))
                + lambda * mean(-log N(z | mu_y, s_y))
 
+    With ``reference_weight`` ``rho > 0``, :meth:`reference_loss` adds
+    ``rho * mean(softplus(log p(z_ref) - log p(z)))``: the embeddings of
+    reference rows (rows that are not data, such as
+    :func:`product_of_marginals` draws) should be less likely under the
+    class mixture ``p`` than the data rows they are paired with, whose
+    density is held constant in this term. The head
+    only sees embeddings, so the training loop encodes the reference rows
+    and calls :meth:`reference_loss` itself.
+
     Every logit is computed from matrix products; no
     (n_samples, n_classes, D) tensor is ever built. With unit scales the
     terms ``-1/2 |z|^2`` and the normalising constant are the same for every
@@ -67,9 +76,14 @@ class SOCHead(ClassHead):
         classes real Gaussian clusters (see :meth:`likelihood_loss`).
     label_smoothing : float, default=0.1
         Label smoothing of both cross-entropies. The head's defaults are the
-        SOC reference's (0.1, no likelihood term); :class:`sksoc.SOCClassifier`
-        defaults to ``likelihood_weight=0.1, label_smoothing=0`` instead, for
-        the reasons its user guide measures.
+        SOC reference's (0.1, no likelihood term);
+        :class:`sksoc.SOCClassifier` defaults to ``likelihood_weight=0.1,
+        label_smoothing=0`` instead, for the reasons its user guide
+        measures.
+    reference_weight : float, default=0.0
+        Weight ``rho`` of :meth:`reference_loss`, which the training loop
+        adds. Stored here so that the loop knows whether to encode reference
+        rows; ``head(z, y)`` itself never includes the term.
     init_std : float, default=0.05
         Standard deviation of the normal initialisation of the means.
     min_scale : float, default=1e-3
@@ -112,6 +126,7 @@ class SOCHead(ClassHead):
         class_loss_sample_size=256,
         likelihood_weight=0.0,
         label_smoothing=0.1,
+        reference_weight=0.0,
         init_std=0.05,
         min_scale=1e-3,
         chunk_size=None,
@@ -135,11 +150,16 @@ class SOCHead(ClassHead):
             raise ValueError(
                 f"likelihood_weight must be non-negative; got {likelihood_weight}."
             )
+        if reference_weight < 0:
+            raise ValueError(
+                f"reference_weight must be non-negative; got {reference_weight}."
+            )
         if min_scale <= 0 or min_scale >= 1:
             raise ValueError(f"min_scale must be in (0, 1); got {min_scale}.")
         self.class_loss_weight = class_loss_weight
         self.class_loss_sample_size = class_loss_sample_size
         self.likelihood_weight = likelihood_weight
+        self.reference_weight = reference_weight
         self.min_scale = min_scale
         self.means = nn.Parameter(torch.randn(n_classes, embedding_dim) * init_std)
         if learn_scale:
@@ -166,22 +186,48 @@ class SOCHead(ClassHead):
 
     def logits(self, z):
         """Log-density of each embedding under each class Gaussian."""
-        mu = self.means
+        return self._log_densities(z, self.means, self.scales)
+
+    def _log_densities(self, z, means, scales):
+        """``log N(z | mu_c, s_c)`` for the given classes, every term kept."""
         d = self.embedding_dim
-        scales = self.scales
         if scales is None:
-            sq_dist = (z * z).sum(1, keepdim=True) - 2.0 * (z @ mu.T) + (mu * mu).sum(1)
+            sq_dist = (
+                (z * z).sum(1, keepdim=True)
+                - 2.0 * (z @ means.T)
+                + (means * means).sum(1)
+            )
             log_norm = -0.5 * d * _LOG_2PI
         else:
             precision = scales.pow(-2)
             sq_dist = (
                 (z * z) @ precision.T
-                - 2.0 * (z @ (mu * precision).T)
-                + (mu * mu * precision).sum(1)
+                - 2.0 * (z @ (means * precision).T)
+                + (means * means * precision).sum(1)
             )
             log_norm = -scales.log().sum(1) - 0.5 * d * _LOG_2PI
         # The expanded square can dip below zero by rounding when z ~ mu.
         return -0.5 * sq_dist.clamp_min(0.0) + log_norm
+
+    def mixture_log_density(self, z, classes=None):
+        """``log (1/C) sum_c N(z | mu_c, s_c)``: the equal-weight class mixture.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n_samples, embedding_dim)
+        classes : torch.Tensor of shape (n_selected,), default=None
+            Class indices: the mixture of those classes only. None is all.
+
+        Returns
+        -------
+        log_density : torch.Tensor of shape (n_samples,)
+        """
+        if classes is None:
+            means, scales = self.means, self.scales
+        else:
+            means, scales = self._class_rows(classes)
+        log_densities = self._log_densities(z, means, scales)
+        return torch.logsumexp(log_densities, 1) - math.log(log_densities.shape[1])
 
     def _linear_terms(self, z, means, scales):
         """Log-densities of ``z`` under the given classes, up to per-row constants."""
@@ -243,6 +289,57 @@ class SOCHead(ClassHead):
             losses = losses * sample_weight
         return losses.mean()
 
+    def reference_loss(self, z, z_reference, target=None):
+        """Mean ``softplus(log p(z_ref_i) - log p(z_i))`` over pairs of rows.
+
+        ``p`` is the class mixture of :meth:`mixture_log_density`. Row ``i``
+        of ``z_reference``, the embedding of a row that is not data, is
+        paired with row ``i`` of ``z``, a data row's, and the loss falls as
+        the reference becomes the less likely of the two. The data rows'
+        densities are constants here (no gradient): where data rows sit is
+        the cross-entropies' and the likelihood term's business, and they
+        carry the class and sample weights; this term only moves reference
+        embeddings away from the classes, so it is not weighted either.
+        With more than ``class_loss_sample_size`` classes and ``target``
+        given, both densities are over the classes in ``target`` only, so
+        that no (rows x classes) matrix of every class is built.
+
+        Parameters
+        ----------
+        z : torch.Tensor of shape (n_pairs, embedding_dim)
+            Embeddings of data rows.
+        z_reference : torch.Tensor of shape (n_pairs, embedding_dim)
+            Embeddings of reference rows.
+        target : torch.Tensor of shape (n_pairs,), default=None
+            The data rows' classes; used only to select classes, as above.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from sksoc.heads import SOCHead
+        >>> head = SOCHead(n_classes=2, embedding_dim=2)
+        >>> z = head.means.detach().clone()  # data on the class means
+        >>> far = z + 10.0  # references far from both classes
+        >>> bool(head.reference_loss(z, far) < head.reference_loss(z, z))
+        True
+        """
+        if z.shape != z_reference.shape:
+            raise ValueError(
+                "z and z_reference must have the same shape; got "
+                f"{tuple(z.shape)} and {tuple(z_reference.shape)}."
+            )
+        classes = None
+        if target is not None and self.n_classes > self.class_loss_sample_size:
+            classes = torch.unique(target)
+        with torch.no_grad():
+            data = self.mixture_log_density(z, classes)
+        return F.softplus(self.mixture_log_density(z_reference, classes) - data).mean()
+
     def forward(self, z, target, sample_weight=None):
         loss = super().forward(z, target, sample_weight)
         if self.class_loss_weight > 0.0:
@@ -266,5 +363,6 @@ class SOCHead(ClassHead):
             f"{super().extra_repr()}, learn_scale={self.learn_scale}, "
             f"class_loss_weight={self.class_loss_weight}, "
             f"likelihood_weight={self.likelihood_weight}, "
-            f"label_smoothing={self.label_smoothing}"
+            f"label_smoothing={self.label_smoothing}, "
+            f"reference_weight={self.reference_weight}"
         )
