@@ -10,11 +10,13 @@ and every other parameter, the training loop's included, at its default
 columns, each the mean over the seeds:
 
 - accuracy on a stratified 30% test split of all ten classes: digits, digits
-  with ``embedding_dim=10``, MNIST-1D (12,000 rows);
+  with ``embedding_dim=10`` and with ``embedding_dim=2``, MNIST-1D (12,000
+  rows);
 - open-set AUROC of ``score_samples`` (the SOC mixture density, the softmax
   network's energy), known = positive: held-out rows of the known classes
-  against every row of the unseen ones, digits trained on 0-5 and MNIST-1D
-  on 0-4, as in ``benchmarks/open_set.py``;
+  against every row of the unseen ones (digits trained on 0-5 and MNIST-1D
+  on 0-4), against uniform noise and against held-out known rows shuffled
+  within the row, as in ``benchmarks/open_set.py``;
 - :meth:`~sksoc.SOCClassifier.add_classes` on digits trained on 0-7, 8 and 9
   added from their training rows alone: the new classes' accuracy and the
   old classes' drop, in points.
@@ -45,6 +47,18 @@ REFERENCE = "SoftmaxClassifier (for reference)"
 CANDIDATES = (
     ({"likelihood_weight": 0.0, "label_smoothing": 0.1}, "the SOC reference loss"),
     ({"likelihood_weight": 0.1, "label_smoothing": 0.0}, None),
+    (
+        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "reference_weight": 0.1},
+        None,
+    ),
+    (
+        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "reference_weight": 0.3},
+        None,
+    ),
+    (
+        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "reference_weight": 0.6},
+        None,
+    ),
     ({"likelihood_weight": 0.03, "label_smoothing": 0.0}, None),
     ({"likelihood_weight": 0.3, "label_smoothing": 0.0}, None),
     ({"likelihood_weight": 0.1, "label_smoothing": 0.02}, None),
@@ -57,9 +71,14 @@ HEADER = (
     "Parameters",
     "digits acc.",
     "digits acc., embedding_dim=10",
+    "digits acc., embedding_dim=2",
     "MNIST-1D acc.",
     "digits AUROC, 0-5 / 6-9",
+    "digits AUROC, noise",
+    "digits AUROC, shuffled",
     "MNIST-1D AUROC, 0-4 / 5-9",
+    "MNIST-1D AUROC, noise",
+    "MNIST-1D AUROC, shuffled",
     "add 8, 9: new classes' acc.",
     "add 8, 9: old classes' drop (points)",
 )
@@ -91,36 +110,48 @@ def accuracy(params, name, seeds, **extra):
     return float(np.mean(scores))
 
 
-def near_ood_auroc(params, name, seeds):
-    """Mean AUROC of ``score_samples``: held-out known rows against unseen ones."""
-    n_known, aurocs = NEAR[name], []
+def open_set_aurocs(params, name, seeds):
+    """Mean AUROC of ``score_samples``, held-out known rows against each unknown kind.
+
+    Returns ``{"unseen" | "noise" | "shuffled": AUROC}``.
+    """
+    n_known, aurocs = NEAR[name], {}
     for seed in seeds:
         X_train, X_test, y_train, y_test = split(name, seed)
         fit, known = y_train < n_known, y_test < n_known
         model = make_model(params, seed).fit(X_train[fit], y_train[fit])
         X_known = X_test[known]
-        unseen = unknown_rows(name, X_train, X_test, y_train, y_test, X_known, seed)
-        aurocs.append(
-            open_set_auroc(
-                model.score_samples(X_known), model.score_samples(unseen["unseen"])
+        unknown = unknown_rows(name, X_train, X_test, y_train, y_test, X_known, seed)
+        known_scores = model.score_samples(X_known)
+        for kind, rows in unknown.items():
+            aurocs.setdefault(kind, []).append(
+                open_set_auroc(known_scores, model.score_samples(rows))
             )
-        )
-    return float(np.mean(aurocs))
+    return {kind: float(np.mean(values)) for kind, values in aurocs.items()}
 
 
 def measure(params, digits_seeds, mnist1d_seeds):
     """One row of :data:`HEADER`'s values (``params=None``: the softmax)."""
+    digits_aurocs = open_set_aurocs(params, "digits", digits_seeds)
+    mnist1d_aurocs = open_set_aurocs(params, "mnist1d", mnist1d_seeds)
     row = {
         "digits acc.": accuracy(params, "digits", digits_seeds),
         "digits acc., embedding_dim=10": accuracy(
             params, "digits", digits_seeds, embedding_dim=10
         ),
+        "digits acc., embedding_dim=2": accuracy(
+            params, "digits", digits_seeds, embedding_dim=2
+        ),
         "MNIST-1D acc.": accuracy(params, "mnist1d", mnist1d_seeds),
-        "digits AUROC, 0-5 / 6-9": near_ood_auroc(params, "digits", digits_seeds),
-        "MNIST-1D AUROC, 0-4 / 5-9": near_ood_auroc(params, "mnist1d", mnist1d_seeds),
+        "digits AUROC, 0-5 / 6-9": digits_aurocs["unseen"],
+        "digits AUROC, noise": digits_aurocs["noise"],
+        "digits AUROC, shuffled": digits_aurocs["shuffled"],
+        "MNIST-1D AUROC, 0-4 / 5-9": mnist1d_aurocs["unseen"],
+        "MNIST-1D AUROC, noise": mnist1d_aurocs["noise"],
+        "MNIST-1D AUROC, shuffled": mnist1d_aurocs["shuffled"],
     }
     if params is not None:
-        drop, new = run_add_classes(digits_seeds, **params)
+        drop, new, _, _ = run_add_classes(digits_seeds, **params)
         row["add 8, 9: new classes' acc."] = new
         row["add 8, 9: old classes' drop (points)"] = 100 * drop
     return row

@@ -73,16 +73,14 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         under the class mixture than a data row of the batch
         (:meth:`sksoc.heads.SOCHead.reference_loss`). Without it, inputs
         unlike any training row can land near a class mean and score as
-        familiar. With 0.3, :meth:`score_samples` flags rows with shuffled
-        features and uniform noise (open-set AUROC on MNIST-1D rows shuffled
-        within the row: 0.84 at 0, 0.99 at 0.3) and the frozen encoder
-        separates unseen classes better, which :meth:`add_classes` uses.
-        It is off by default because it costs fit time: each step encodes
-        the extra rows, and training runs longer (about 2-3x the fit time on
-        the benchmark's data sets). Below 8 embedding dimensions there is no
-        room to put the reference rows away from every class, and it costs
-        accuracy (digits at ``embedding_dim=2``: 0.88 at 0, 0.64 at 0.3).
-        The measurements are on the user guide's open-set page.
+        familiar; with it (0.3 is the measured choice), :meth:`score_samples`
+        flags noise and rows whose features are shuffled, and the frozen
+        encoder separates unseen classes better, which :meth:`add_classes`
+        uses. It is off by default because of its fit time: each step
+        encodes the extra rows and training runs longer. In a small
+        embedding (two dimensions, say) there is no room to put the
+        reference rows away from every class, and it costs accuracy. The
+        user guide's SOC page has the measurements.
     {training_parameters}
 
     Attributes
