@@ -81,9 +81,10 @@ plt.show()
 # the origin and the images stream outward along rays, because the
 # log-density ratio of two classes, ``z . (mu_c - mu_k) - (|mu_c|^2 -
 # |mu_k|^2) / 2``, is linear in ``z`` and grows without bound along
-# ``mu_c - mu_k``. As the means move apart, label smoothing (0.1 by default)
-# stops rewarding ever larger margins and the images settle near their
-# means.
+# ``mu_c - mu_k``. As the means move apart, the likelihood term
+# (``likelihood_weight=0.1``), which pulls each image onto its class mean,
+# stops the margins from growing without end, and the images settle near
+# their means.
 #
 # With unit scales every class density has the same shape, so the most
 # likely class at a point is the one whose mean is nearest: the regions are

@@ -10,6 +10,7 @@ import os
 LESSONS = [
     "plot_soc_digits.py",
     "plot_one_feature.py",
+    "plot_unfamiliar_inputs.py",
     "plot_embedding_size.py",
     "plot_fixed_vs_learnable.py",
     "plot_margins.py",
