@@ -136,3 +136,24 @@ def test_reference_term_makes_shuffled_rows_unfamiliar():
         auroc[weight] = roc_auc_score(labels, scores)
     assert auroc[0.3] >= 0.99
     assert auroc[0.3] > auroc[0.0]
+
+
+def test_reference_term_is_reproducible_and_leaves_torch_state_alone():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:200] / 16, y[:200]
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    first = SOCClassifier(reference_weight=0.3, max_epochs=5, random_state=0)
+    first.fit(X, y)
+    # The reference rows are drawn inside the seeded fit, not from the caller's
+    # stream.
+    assert torch.equal(torch.rand(3), expected_next)
+    second = SOCClassifier(reference_weight=0.3, max_epochs=5, random_state=0)
+    np.testing.assert_array_equal(
+        first.predict_proba(X), second.fit(X, y).predict_proba(X)
+    )
+    other_seed = SOCClassifier(reference_weight=0.3, max_epochs=5, random_state=1)
+    assert not np.array_equal(
+        first.predict_proba(X), other_seed.fit(X, y).predict_proba(X)
+    )
