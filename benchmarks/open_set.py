@@ -408,9 +408,12 @@ def target_lines(results, accuracy, add_classes, variant=""):
     lines = []
     soc = mean_auroc(results, "digits", "unseen", density)
     lines.append((f"digits 0-5/6-9: SOC density AUROC {soc:.3f} >= 0.97", soc >= 0.97))
-    rivals = [s for s in SCORES if not s.startswith("SOC ") or s.endswith(suffix)]
-    if not variant:
-        rivals = [s for s in rivals if WITH_REFERENCE not in s]
+    # SOC's scores of this variant only, and every score that is not SOC's.
+    rivals = [
+        s
+        for s in SCORES
+        if not s.startswith("SOC ") or (WITH_REFERENCE in s) == bool(variant)
+    ]
     best = max(rivals, key=lambda s: mean_auroc(results, "digits", "unseen", s))
     lines.append(
         (

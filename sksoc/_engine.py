@@ -280,7 +280,8 @@ class EmbeddingNet(NeuralNet):
         The batch is shuffled, so its first rows are a random subset to
         pair the reference rows with.
         """
-        n_rows = max(1, math.ceil(REFERENCE_ROWS_PER_ROW * len(Xi)))
+        # A training batch has at least one row, and so does this.
+        n_rows = math.ceil(REFERENCE_ROWS_PER_ROW * len(Xi))
         with _running_stats_kept(self.module_):
             reference = self.infer(product_of_marginals(Xi, n_rows), **fit_params)
         return self.criterion_.reference_loss(
