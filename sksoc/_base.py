@@ -23,6 +23,7 @@ from abc import ABCMeta, abstractmethod
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 import torch
 from sklearn.base import (
@@ -30,21 +31,24 @@ from sklearn.base import (
     ClassifierMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
+    clone,
 )
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_consistent_length, check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback
 from torch import nn
 
 from ._calibration import distance_power_logits, fit_distance_power, fit_temperature
 from ._compat import (
     TORCH_HAS_FUSED_CPU_OPTIMIZERS,
+    HasMethods,
     Interval,
     StrOptions,
     check_non_negative_sample_weight,
+    column_or_1d,
     fit_context,
     is_first_partial_fit,
     param_names,
@@ -67,7 +71,8 @@ from ._validation import (
     check_hidden_layer_sizes,
     check_module_param_names,
 )
-from .encoders import MLPEncoder
+from .encoders import MLPEncoder, TabularEncoder
+from .preprocessing import TabularPreprocessor, in_fitted_order
 
 # torch.optim's Adam, AdamW and SGD have fused kernels for CUDA, and for the
 # CPU from torch 2.4 (TORCH_HAS_FUSED_CPU_OPTIMIZERS).
@@ -85,9 +90,6 @@ _OPTIMIZERS = {
     "adamw": torch.optim.AdamW,
     "sgd": partial(torch.optim.SGD, momentum=0.9, nesterov=True),
 }
-# Encoder-constructor arguments filled in from the data when a module class
-# accepts them and the user did not set them.
-_ENCODER_SHAPE_ARGUMENTS = ("n_features_in", "embedding_dim")
 
 
 class BaseEmbeddingClassifier(
@@ -105,9 +107,10 @@ class BaseEmbeddingClassifier(
 
     # {parameter: value}: the value of a parameter added after model files
     # without it were written that trains as those models were trained.
-    _params_added_later: dict = {}
+    _params_added_later: dict = {"preprocessor": None}
 
     _parameter_constraints: dict = {
+        "preprocessor": [StrOptions({"auto"}), None, HasMethods(["fit", "transform"])],
         "module": [None, nn.Module, callable],
         "hidden_layer_sizes": ["array-like"],
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -136,6 +139,7 @@ class BaseEmbeddingClassifier(
     def __init__(
         self,
         *,
+        preprocessor,
         module,
         hidden_layer_sizes,
         embedding_dim,
@@ -157,6 +161,7 @@ class BaseEmbeddingClassifier(
         class_weight,
         **module_params,
     ):
+        self.preprocessor = preprocessor
         self.module = module
         self.hidden_layer_sizes = hidden_layer_sizes
         self.embedding_dim = embedding_dim
@@ -329,18 +334,64 @@ class BaseEmbeddingClassifier(
         return self
 
     def _validate_training_data(self, X, y, *, reset):
-        check_dataframe_is_numeric(X)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            accept_sparse="csr",
-            dtype=(np.float64, np.float32),
-        )
-        check_float32_range(X)
+        """X as the network's float matrix, and y, checked.
+
+        With ``reset`` (``fit``, a first ``partial_fit``) the input encoding
+        is learned from these rows: ``preprocessor_``.
+        """
+        if reset:
+            self.preprocessor_ = self._resolved_preprocessor(X)
+        if self.preprocessor_ is None:
+            check_dataframe_is_numeric(X)
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                reset=reset,
+                accept_sparse="csr",
+                dtype=(np.float64, np.float32),
+            )
+            check_float32_range(X)
+        else:
+            X = self._checked_table(X, reset=reset)
+            y = column_or_1d(y, warn=True)
+            check_consistent_length(X, y)
+            if y.dtype.kind == "f":
+                assert_all_finite(y, input_name="y")
+            if reset:
+                self.preprocessor_.fit(X)
+            X = self.preprocessor_.transform(X)
         check_classification_targets(y)
         return X, y
+
+    def _resolved_preprocessor(self, X):
+        """A fresh, unfitted ``preprocessor_`` for X; None to use X as it is.
+
+        "auto" encodes a DataFrame, and an array holding text or missing
+        values, with a :class:`TabularPreprocessor`; a numeric array without
+        missing values, or a sparse matrix, goes to the network as it is, as
+        before tables were taken as they come.
+        """
+        if self.preprocessor is None:
+            return None
+        if not isinstance(self.preprocessor, str):
+            return clone(self.preprocessor)
+        if isinstance(X, pd.DataFrame) or _needs_encoding(X):
+            return TabularPreprocessor()
+        return None
+
+    def _checked_table(self, X, *, reset):
+        """X with its columns in fit's order; feature names and count checked."""
+        if sp.issparse(X):
+            X = X.toarray()
+        if isinstance(X, pd.DataFrame):
+            if not reset:
+                X = in_fitted_order(X, getattr(self, "feature_names_in_", None))
+        else:
+            # scikit-learn's checks and messages: 2-d, not empty, real.
+            X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return X
 
     def _check_training_weights(self, sample_weight, X):
         """Validated weights scaled to mean one, or None."""
@@ -394,6 +445,7 @@ class BaseEmbeddingClassifier(
         self.batch_size_ = resolve_batch_size(self.batch_size, n_samples)
         self.early_stopping_ = resolve_early_stopping(self.early_stopping, n_samples)
         device = self._check_device()
+        self._n_network_inputs = X.shape[1]
         with seeded_torch(self._seed, "cpu"):
             encoder = self._build_encoder(X.shape[1])
             self.embedding_dim_ = _embedding_size(encoder, X)
@@ -464,17 +516,23 @@ class BaseEmbeddingClassifier(
     def _build_encoder(self, n_features):
         module_params = self._module_params()
         if self.module is None:
+            # A table encoded by a TabularPreprocessor gets the TabularEncoder,
+            # numbers as they are the MLP.
             hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
+            tabular = self.preprocessor_ is not None
+            encoder = TabularEncoder if tabular else MLPEncoder
+            shape = {"n_numeric": self._n_numeric_inputs()} if tabular else {}
             try:
-                return MLPEncoder(
+                return encoder(
                     n_features_in=n_features,
                     embedding_dim=self.embedding_dim,
                     hidden_layer_sizes=hidden,
+                    **shape,
                     **module_params,
                 )
             except TypeError as exc:
                 raise TypeError(
-                    f"Invalid module__ parameter for MLPEncoder: {exc}"
+                    f"Invalid module__ parameter for {encoder.__name__}: {exc}"
                 ) from None
         if isinstance(self.module, nn.Module):
             if module_params:
@@ -491,10 +549,16 @@ class BaseEmbeddingClassifier(
         shape_arguments = {
             "n_features_in": n_features,
             "embedding_dim": self.embedding_dim,
+            "n_numeric": self._n_numeric_inputs(),
         }
-        for name in _ENCODER_SHAPE_ARGUMENTS:
-            if name not in module_params and (accepted is None or name in accepted):
-                module_params[name] = shape_arguments[name]
+        for name, value in shape_arguments.items():
+            # n_numeric only where the signature names it: a module taking
+            # **kwargs was written for the first two.
+            named = accepted is not None and name in accepted
+            if name not in module_params and (
+                named or (accepted is None and name != "n_numeric")
+            ):
+                module_params[name] = value
         module_name = getattr(self.module, "__name__", repr(self.module))
         try:
             encoder = self.module(**module_params)
@@ -508,6 +572,12 @@ class BaseEmbeddingClassifier(
                 f"{type(encoder).__name__}."
             )
         return encoder
+
+    def _n_numeric_inputs(self):
+        """How many leading network inputs are scaled numbers (``n_numeric``)."""
+        if self.preprocessor_ is None:
+            return 0
+        return self.preprocessor_.n_numeric_out_
 
     def _train(self, X, y_encoded, sample_weight, *, epochs, calibrate=False):
         """Train on the rows of X; return the held-out row indices, or None.
@@ -629,12 +699,19 @@ class BaseEmbeddingClassifier(
     # -- prediction ----------------------------------------------------------------
 
     def _validate_X(self, X):
-        check_dataframe_is_numeric(X)
-        X = validate_data(
-            self, X, reset=False, accept_sparse="csr", dtype=(np.float64, np.float32)
-        )
-        check_float32_range(X)
-        return X
+        """X as the network's float matrix, encoded as in fit."""
+        if self.preprocessor_ is None:
+            check_dataframe_is_numeric(X)
+            X = validate_data(
+                self,
+                X,
+                reset=False,
+                accept_sparse="csr",
+                dtype=(np.float64, np.float32),
+            )
+            check_float32_range(X)
+            return X
+        return self.preprocessor_.transform(self._checked_table(X, reset=False))
 
     def _map_batches(self, X, fn, width, dtype):
         """``fn(embedding)`` for the rows of X, in batches, into one array."""
@@ -814,9 +891,9 @@ class BaseEmbeddingClassifier(
             float64).
         """
         check_is_fitted(self)
-        X = self._validate_X(X)
+        dtype = np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
         return self._map_batches(
-            X, self.net_.criterion_.embed, self.embedding_dim_, X.dtype
+            self._validate_X(X), self.net_.criterion_.embed, self.embedding_dim_, dtype
         )
 
     # -- fitted state ---------------------------------------------------------------
@@ -882,15 +959,18 @@ class BaseEmbeddingClassifier(
         document = {
             "params": {
                 name: writer.encode(
-                    value, f"parameter {name!r}", callables=_names_callables(name)
+                    _param_as_data(value),
+                    f"parameter {name!r}",
+                    callables=_names_callables(name),
                 )
                 for name, value in params.items()
             },
             "fitted": {
                 name: writer.encode(value, f"attribute {name!r}")
                 for name, value in vars(self).items()
-                if name not in params and name != "net_"
+                if name not in params and name not in ("net_", "preprocessor_")
             },
+            "preprocessor": _preprocessor_state(self.preprocessor_, writer),
             "net": self.net_.get_state(writer),
         }
         return document, writer.tensors
@@ -944,15 +1024,20 @@ class BaseEmbeddingClassifier(
         if device is not None:
             params["device"] = device
         fitted = cls._fitted_from_state(document["fitted"], reader)
+        fitted["preprocessor_"] = _preprocessor_from_state(
+            document.get("preprocessor"), reader
+        )
         estimator = cls(**params)
         validate_params(estimator)
         device = estimator._check_device()
+        # Files written before inputs were encoded feed X to the network.
+        fitted.setdefault("_n_network_inputs", fitted.get("n_features_in_"))
         for name, value in fitted.items():
             setattr(estimator, name, value)
 
         def build_modules():
             return (
-                estimator._build_encoder(estimator.n_features_in_),
+                estimator._build_encoder(estimator._n_network_inputs),
                 estimator._build_head(
                     len(estimator.classes_), estimator.embedding_dim_
                 ),
@@ -988,6 +1073,8 @@ class BaseEmbeddingClassifier(
             name: reader.decode(value, name, callables=_names_callables(name))
             for name, value in encoded.items()
         }
+        if isinstance(params.get("preprocessor"), dict):
+            params["preprocessor"] = TabularPreprocessor(**params["preprocessor"])
         # A file written before a parameter existed was trained without it.
         for name, value in cls._params_added_later.items():
             params.setdefault(name, value)
@@ -1027,7 +1114,56 @@ class BaseEmbeddingClassifier(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # The default preprocessor takes missing values, categories and text.
+        tabular = self.preprocessor is not None
+        tags.input_tags.allow_nan = tabular
+        tags.input_tags.categorical = tabular
+        tags.input_tags.string = tabular
         return tags
+
+
+def _needs_encoding(X):
+    """Whether array-like X holds text or missing values (not a sparse matrix)."""
+    if sp.issparse(X):
+        return False
+    array = np.asarray(X)
+    if array.dtype.kind not in "biuf":
+        return True
+    return array.dtype.kind == "f" and bool(np.isnan(array).any())
+
+
+def _param_as_data(value):
+    """A TabularPreprocessor parameter as its parameters; other values as they are."""
+    if type(value) is TabularPreprocessor:
+        return value.get_params(deep=False)
+    return value
+
+
+def _preprocessor_state(preprocessor, writer):
+    """A fitted :class:`TabularPreprocessor` as data (None stays None)."""
+    if preprocessor is None:
+        return None
+    if type(preprocessor) is not TabularPreprocessor:
+        raise ValueError(
+            "save_model stores sksoc's TabularPreprocessor, not a "
+            f"{type(preprocessor).__name__}: a model file holds no code. Fit "
+            "with preprocessor='auto' or a TabularPreprocessor, or use pickle "
+            "for files you trust."
+        )
+    return {
+        name: writer.encode(value, f"the preprocessor's {name!r}")
+        for name, value in preprocessor.get_state().items()
+    }
+
+
+def _preprocessor_from_state(encoded, reader):
+    if encoded is None:
+        return None
+    if not isinstance(encoded, dict):
+        raise TypeError("the preprocessor is not a mapping")
+    return TabularPreprocessor.from_state(
+        {name: reader.decode(value, name) for name, value in encoded.items()}
+    )
 
 
 def validated_weights(sample_weight, X):

@@ -20,6 +20,7 @@ import torch
 from scipy.stats import spearmanr
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -30,6 +31,7 @@ from sklearn.utils.validation import column_or_1d as _column_or_1d
 
 __all__ = [
     "TORCH_HAS_FUSED_CPU_OPTIMIZERS",
+    "HasMethods",
     "Interval",
     "InvalidParameterError",
     "StrOptions",

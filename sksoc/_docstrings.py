@@ -7,15 +7,31 @@ A class docstring names a section with a placeholder line such as
 import inspect
 
 ENCODER_PARAMETERS = """\
+    preprocessor : "auto", None or transformer, default="auto"
+        How X becomes the network's input, learned in ``fit`` and kept as
+        ``preprocessor_``. "auto" fits a
+        :class:`~sksoc.preprocessing.TabularPreprocessor` on a DataFrame
+        and on an array holding text or missing values: numbers scaled
+        robustly and clipped smoothly, missing values flagged, categories
+        one-hot encoded, so a raw table needs no ``ColumnTransformer``; a
+        numeric array without missing values and a sparse matrix go to the
+        network as they are. None never encodes (X must be numeric and
+        finite); a transformer instance is cloned and fitted. ``partial_fit``
+        learns the encoding from its first call's rows.
     module : None, torch.nn.Module class or instance, default=None
-        The encoder. None builds an :class:`~sksoc.encoders.MLPEncoder`
-        with ``hidden_layer_sizes``. A class (or any callable returning a
+        The encoder. None builds a :class:`~sksoc.encoders.TabularEncoder`
+        (numeric columns embedded one by one, then an MLP) on an encoded
+        table, and an :class:`~sksoc.encoders.MLPEncoder` on X used as it
+        is, both with ``hidden_layer_sizes``; ``module=MLPEncoder`` keeps
+        the plain MLP for tables too. A class (or any callable returning a
         module) is called with the ``module__*`` parameters, plus
-        ``n_features_in`` and ``embedding_dim`` when its signature takes
-        them; an instance is deep-copied and trained from its current
-        weights. The embedding size is read off the encoder's output.
+        ``n_features_in``, ``embedding_dim`` and ``n_numeric`` (the number
+        of leading scaled numeric inputs) when its signature takes them;
+        ``**kwargs`` receives the first two. An instance is deep-copied and
+        trained from its current weights. The embedding size is read off the
+        encoder's output.
     hidden_layer_sizes : tuple of int, default=(128,)
-        Hidden widths of the default MLP encoder; ignored with a ``module``.
+        Hidden widths of the default encoder; ignored with a ``module``.
     embedding_dim : int, default=16
         Size of the embedding (of the default encoder, and of a ``module``
         class that takes ``embedding_dim``)."""
@@ -122,6 +138,9 @@ FITTED_ATTRIBUTES = """\
         Weighted number of training samples per class.
     embedding_dim_ : int
         Size of the embedding.
+    preprocessor_ : TabularPreprocessor, transformer or None
+        The fitted encoding of X (see ``preprocessor``); None where X goes
+        to the network as it is.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)

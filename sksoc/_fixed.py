@@ -112,6 +112,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
     def __init__(
         self,
         *,
+        preprocessor="auto",
         module=None,
         hidden_layer_sizes=(128,),
         embedding_dim=16,
@@ -139,6 +140,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         **module_params,
     ):
         super().__init__(
+            preprocessor=preprocessor,
             module=module,
             hidden_layer_sizes=hidden_layer_sizes,
             embedding_dim=embedding_dim,

@@ -143,6 +143,7 @@ default="arcface"
     def __init__(
         self,
         *,
+        preprocessor="auto",
         module=None,
         hidden_layer_sizes=(128,),
         embedding_dim=16,
@@ -172,6 +173,7 @@ default="arcface"
         **module_params,
     ):
         super().__init__(
+            preprocessor=preprocessor,
             module=module,
             hidden_layer_sizes=hidden_layer_sizes,
             embedding_dim=embedding_dim,

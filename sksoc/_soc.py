@@ -131,7 +131,10 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
     """
 
     # Files written before reference_weight existed trained without the term.
-    _params_added_later: dict = {"reference_weight": 0.0}
+    _params_added_later: dict = {
+        **BaseEmbeddingClassifier._params_added_later,
+        "reference_weight": 0.0,
+    }
 
     _parameter_constraints: dict = {
         **BaseEmbeddingClassifier._parameter_constraints,
@@ -146,6 +149,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
     def __init__(
         self,
         *,
+        preprocessor="auto",
         module=None,
         hidden_layer_sizes=(128,),
         embedding_dim=16,
@@ -174,6 +178,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         **module_params,
     ):
         super().__init__(
+            preprocessor=preprocessor,
             module=module,
             hidden_layer_sizes=hidden_layer_sizes,
             embedding_dim=embedding_dim,

@@ -71,6 +71,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
     def __init__(
         self,
         *,
+        preprocessor="auto",
         module=None,
         hidden_layer_sizes=(128,),
         embedding_dim=16,
@@ -94,6 +95,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         **module_params,
     ):
         super().__init__(
+            preprocessor=preprocessor,
             module=module,
             hidden_layer_sizes=hidden_layer_sizes,
             embedding_dim=embedding_dim,

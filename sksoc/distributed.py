@@ -161,6 +161,11 @@ class _Rank:
                 return _validated_shard(estimator, X, y, sample_weight, local)
 
             shards = self._gather_or_raise(validate, check=self._check_shards)
+            # Every rank encodes its rows as rank 0 learned to (a shard's own
+            # levels and quartiles would give the ranks different inputs).
+            self._gather_or_raise(
+                lambda: _encode_with(estimator, shards[0]["preprocessor"], local)
+            )
             X = local["X"]
             n_rows = [shard["n_rows"] for shard in shards]
             start = sum(n_rows[: self.rank])
@@ -439,19 +444,28 @@ def _validated_shard(estimator, X, y, sample_weight, local):
     n_rows = len(y)
     if n_rows == 0:
         return {"n_rows": 0}
+    local["X"], local["y"] = X, y
     X, y = estimator._validate_training_data(X, y, reset=True)
     if sample_weight is not None:
         sample_weight = validated_weights(sample_weight, X)
-    local["X"] = X
     return {
         "n_rows": n_rows,
-        "n_features": X.shape[1],
+        "n_features": estimator.n_features_in_,
+        "preprocessor": estimator.preprocessor_,
         "feature_names": _names(getattr(estimator, "feature_names_in_", None)),
         "label_kind": "numbers" if y.dtype.kind in "biuf" else "strings or objects",
         "params": _fingerprint(estimator),
         "y": y,
         "sample_weight": sample_weight,
     }
+
+
+def _encode_with(estimator, preprocessor, local):
+    """Encode this rank's X (``local["X"]``, in place) by ``preprocessor``."""
+    estimator.preprocessor_ = preprocessor
+    local["X"], _ = estimator._validate_training_data(
+        local["X"], local["y"], reset=False
+    )
 
 
 def _names(feature_names):

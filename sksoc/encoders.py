@@ -1,8 +1,12 @@
 """Encoders: torch modules mapping input features to an embedding."""
 
 import itertools
+import math
 
+import torch
 from torch import nn
+
+__all__ = ["MLPEncoder", "PeriodicEmbedding", "TabularEncoder"]
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -74,3 +78,134 @@ class MLPEncoder(nn.Module):
 
     def forward(self, X):
         return self.layers(X)
+
+
+class PeriodicEmbedding(nn.Module):
+    """Embed each number through learned periodic functions (Gorishniy et al., 2022).
+
+    Feature ``j``'s value ``x`` becomes ``relu(W_j [cos(2 pi c_j x), sin(2 pi
+    c_j x)] + b_j)``, with ``n_frequencies`` learned frequencies ``c_j``
+    drawn from ``N(0, frequency_scale**2)`` and a linear map of its own per
+    feature, followed by ``x`` itself: a network on these inputs can fit
+    functions of one column that jump or oscillate, which a plain MLP on the
+    raw number learns slowly.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of numeric features embedded.
+    width : int, default=8
+        Size of each feature's embedding, before ``x`` is appended.
+    n_frequencies : int, default=16
+    frequency_scale : float, default=0.1
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sksoc.encoders import PeriodicEmbedding
+    >>> PeriodicEmbedding(3, width=4)(torch.zeros(2, 3)).shape
+    torch.Size([2, 15])
+    """
+
+    def __init__(self, n_features, width=8, n_frequencies=16, frequency_scale=0.1):
+        super().__init__()
+        self.frequencies = nn.Parameter(
+            torch.randn(n_features, n_frequencies) * frequency_scale
+        )
+        bound = (2 * n_frequencies) ** -0.5
+        self.weight = nn.Parameter(
+            torch.empty(n_features, 2 * n_frequencies, width).uniform_(-bound, bound)
+        )
+        self.bias = nn.Parameter(torch.empty(n_features, width).uniform_(-bound, bound))
+
+    @property
+    def n_features_out(self):
+        n_features, _, width = self.weight.shape
+        return n_features * (width + 1)
+
+    def forward(self, X):
+        phases = 2 * math.pi * self.frequencies * X[..., None]
+        periodic = torch.cat([torch.cos(phases), torch.sin(phases)], dim=-1)
+        embedded = torch.relu(
+            torch.einsum("bfp,fpw->bfw", periodic, self.weight) + self.bias
+        )
+        return torch.cat([embedded.flatten(1), X], dim=1)
+
+
+class TabularEncoder(nn.Module):
+    """An MLP for encoded tables: numeric columns embedded one by one.
+
+    Expects the output of :class:`~sksoc.preprocessing.TabularPreprocessor`:
+    its first ``n_numeric`` columns are scaled numbers, which a
+    :class:`PeriodicEmbedding` embeds; the rest (missing-value indicators,
+    one-hot categories) join them unchanged. Then an MLP as
+    :class:`MLPEncoder` ends in a linear embedding.
+
+    Parameters
+    ----------
+    n_features_in : int
+        Number of input columns.
+    embedding_dim : int
+        Size of the output embedding.
+    n_numeric : int, default=0
+        Number of leading columns that are numbers to embed; 0 embeds none.
+    hidden_layer_sizes : tuple of int, default=(256, 256)
+    activation : {"relu", "gelu", "silu", "tanh", "leaky_relu"}, default="relu"
+    dropout : float, default=0.0
+    numeric_width : int, default=8
+        Size of each numeric column's periodic embedding.
+    n_frequencies : int, default=16
+    frequency_scale : float, default=0.1
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sksoc.encoders import TabularEncoder
+    >>> encoder = TabularEncoder(n_features_in=5, embedding_dim=2, n_numeric=3)
+    >>> encoder(torch.zeros(4, 5)).shape
+    torch.Size([4, 2])
+    """
+
+    def __init__(
+        self,
+        n_features_in,
+        embedding_dim,
+        n_numeric=0,
+        hidden_layer_sizes=(256, 256),
+        activation="relu",
+        dropout=0.0,
+        numeric_width=8,
+        n_frequencies=16,
+        frequency_scale=0.1,
+    ):
+        super().__init__()
+        if not 0 <= n_numeric <= n_features_in:
+            raise ValueError(
+                f"n_numeric must be in [0, n_features_in={n_features_in}]; "
+                f"got {n_numeric}."
+            )
+        self.n_numeric = n_numeric
+        self.numeric = (
+            PeriodicEmbedding(n_numeric, numeric_width, n_frequencies, frequency_scale)
+            if n_numeric
+            else None
+        )
+        n_inputs = (
+            n_features_in
+            - n_numeric
+            + (self.numeric.n_features_out if n_numeric else 0)
+        )
+        self.mlp = MLPEncoder(
+            n_inputs,
+            embedding_dim,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+        )
+
+    def forward(self, X):
+        if self.numeric is not None:
+            X = torch.cat(
+                [self.numeric(X[:, : self.n_numeric]), X[:, self.n_numeric :]], dim=1
+            )
+        return self.mlp(X)

@@ -1,8 +1,9 @@
 """The shared estimator core, checked on every sksoc estimator.
 
 What a user relies on whichever head they pick: labels of any type come back
-as given, DataFrames are matrices, fits are reproducible without touching the
-global torch state, bad input gets a clear error, and a failed or
+as given, DataFrames are matrices with preprocessor=None, fits are
+reproducible without touching the global torch state, bad input gets a clear
+error, and a failed or
 interrupted fit never damages a fitted model.
 """
 
@@ -98,13 +99,14 @@ def test_binary_decision_function_follows_sklearn_convention(Estimator, blobs):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_dataframe_is_a_numeric_matrix(Estimator, blobs):
+def test_dataframe_without_preprocessor_is_a_numeric_matrix(Estimator, blobs):
     X, y = blobs
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    model = make(Estimator).fit(frame, y)
+    model = make(Estimator, preprocessor=None).fit(frame, y)
     np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c", "d"])
     np.testing.assert_array_equal(
-        model.predict_proba(frame), make(Estimator).fit(X, y).predict_proba(X)
+        model.predict_proba(frame),
+        make(Estimator, preprocessor=None).fit(X, y).predict_proba(X),
     )
     embedding = model.set_output(transform="pandas").transform(frame)
     assert isinstance(embedding, pd.DataFrame)
@@ -298,15 +300,17 @@ def test_sample_weight_is_used(Estimator, blobs):
     ],
 )
 def test_bad_training_input_gets_a_clear_error(Estimator, X_bad, y_bad, message):
+    # preprocessor=None: X is the network's matrix (the default encodes text
+    # and missing values; tests/test_tabular_input.py checks that path).
     with pytest.raises(ValueError, match=message):
-        make(Estimator).fit(X_bad, y_bad)
+        make(Estimator, preprocessor=None).fit(X_bad, y_bad)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_non_numeric_dataframe_columns_are_named(Estimator):
+def test_non_numeric_dataframe_columns_are_named_without_preprocessor(Estimator):
     frame = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0], "colour": list("rgbr")})
     with pytest.raises(ValueError, match=re.escape("non-numeric columns ['colour']")):
-        make(Estimator).fit(frame, [0, 1, 0, 1])
+        make(Estimator, preprocessor=None).fit(frame, [0, 1, 0, 1])
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

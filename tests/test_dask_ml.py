@@ -256,9 +256,13 @@ def test_a_dask_dataframe_trains_what_the_array_trains(
     labels = dd.from_pandas(pd.Series(y_train, name="digit"), chunksize=CHUNK)
     assert frame.npartitions == chunked[0].numblocks[0]
 
-    on_frame = Incremental(RECORDING[Estimator](**params()), random_state=0)
+    # preprocessor=None: the frame is the array's matrix (by default a
+    # DataFrame is a table, encoded as its first partition taught).
+    on_frame = Incremental(
+        RECORDING[Estimator](**params(), preprocessor=None), random_state=0
+    )
     on_frame.fit(frame, labels, classes=CLASSES)
-    on_array = Incremental(Estimator(**params()), random_state=0)
+    on_array = Incremental(Estimator(**params(), preprocessor=None), random_state=0)
     on_array.fit(*chunked, classes=CLASSES)
 
     model = on_frame.estimator_

@@ -17,6 +17,7 @@ PUBLIC_MODULES = (
     "sksoc",
     "sksoc.heads",
     "sksoc.encoders",
+    "sksoc.preprocessing",
     "sksoc.distributed",
     "sksoc.metrics",
     "sksoc.plotting",
