@@ -10,7 +10,8 @@ Every ``.txt`` file is a console session: each command after a ``$``, then
 what it prints, stdout and stderr in the order they come. The commands run
 in-process through :func:`sksoc.cli.main`, in a temporary directory that
 holds the page's example files (``flowers.csv``, Fisher's iris data with
-named columns, and ``field_notes.csv``, the same with a text column). The
+named columns, and ``field_notes.csv``, the same with a text column, a
+column of booleans and missing measurements). The
 page's first run, a plain ``sksoc compare``, is the README's: its output
 is written by ``benchmarks/readme_compare.py`` into ``README.rst``, and
 copied from there into ``compare.txt``. ``datasets.csv`` is the table of
@@ -47,11 +48,14 @@ SESSIONS = {
         "sksoc compare --csv flowers.csv --target species --heads softmax,soc "
         "--embedding-dim 2",
     ],
+    "compare_table.txt": [
+        "sksoc compare --csv field_notes.csv --target species --heads softmax,soc",
+    ],
     "sweep.txt": ["sksoc sweep --dims 2,5,10"],
     "errors.txt": [
         "sksoc compare --csv flower.csv --target species",
         "sksoc compare --csv flowers.csv --target label",
-        "sksoc compare --csv field_notes.csv --target species",
+        "sksoc compare --csv flowers.csv --target petal_length",
         "sksoc compare --heads soc,arcface",
         "sksoc compare --dataset cifar10",
         # As on a machine without the mnist1d package (see without_mnist1d).
@@ -75,8 +79,14 @@ def write_example_files(directory):
     )
     flowers["species"] = np.asarray(iris.target_names)[iris.target]
     flowers.to_csv(directory / "flowers.csv", index=False)
-    field_notes = flowers.assign(site=np.where(flowers.index % 2, "north", "south"))
-    field_notes.to_csv(directory / "field_notes.csv", index=False)
+    field_notes = flowers.assign(
+        site=np.where(flowers.index % 3, "south", "north"),
+        photographed=flowers.index % 2 == 0,
+    )
+    # A measurement missed on every twelfth flower.
+    field_notes.loc[::12, "petal_width"] = np.nan
+    columns = ["site", "photographed", *flowers.columns]
+    field_notes[columns].to_csv(directory / "field_notes.csv", index=False)
 
 
 @contextlib.contextmanager

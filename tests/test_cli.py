@@ -16,7 +16,7 @@ import torch
 from sklearn.datasets import load_iris
 
 from sksoc import SOCClassifier, SoftmaxClassifier, __version__, cli
-from sksoc.cli import _commands, _data, _models, _progress
+from sksoc.cli import _commands, _data, _models, _output, _progress, _reference
 from sksoc.cli._errors import CommandError
 from sksoc.exceptions import TrainingDivergedError
 from sksoc.metrics import (
@@ -25,7 +25,7 @@ from sksoc.metrics import (
     silhouette_score,
 )
 
-COMPARE_COLUMNS = [
+PRINTED_COLUMNS = [
     "head",
     "accuracy",
     "log_loss",
@@ -36,6 +36,11 @@ COMPARE_COLUMNS = [
     "epochs",
     "fit_seconds",
 ]
+# The files have a column more: whether the row is a head or a reference.
+COMPARE_COLUMNS = ["head", "kind", *PRINTED_COLUMNS[1:]]
+HEADS = ["softmax", "soc", "fixed", "margin"]
+REFERENCES = ["hgb", "mlp"]
+EMBEDDING_COLUMNS = ["silhouette", "compactness", "separability", "epochs"]
 SWEEP_COLUMNS = [
     "head",
     "embedding_dim",
@@ -98,13 +103,31 @@ def test_compare_prints_one_row_per_head_with_every_column(capsys):
     assert lines[1].startswith("MLP encoder (128,) -> 16-d embedding, max_epochs 3")
     assert lines[1].endswith("seed 0")
     header, rows = printed_table(out)
-    assert header == COMPARE_COLUMNS
-    assert [row["head"] for row in rows] == ["softmax", "soc", "fixed", "margin"]
+    assert header == PRINTED_COLUMNS
+    assert [row["head"] for row in rows] == HEADS + REFERENCES
     for row in rows:
         assert 0 <= float(row["accuracy"]) <= 1
+        assert float(row["log_loss"]) > 0 and 0 <= float(row["ece"]) <= 1
+    for row in rows[:4]:
         assert 0 <= float(row["separability"]) <= np.pi
         assert 1 <= int(row["epochs"]) <= 3
+    for row in rows[4:]:  # no embedding, no epochs
+        assert [row[name] for name in EMBEDDING_COLUMNS] == ["-"] * 4
     assert "radians" in out
+    assert "HistGradientBoostingClassifier, MLPClassifier" in out
+    # Aligned: every line of the table as wide as its header, or narrower
+    # only by trailing blanks.
+    table_lines = out.split("\n\n")[1].splitlines()
+    assert len({len(line) for line in table_lines}) == 1
+
+
+def test_no_reference_leaves_the_heads_only(capsys):
+    code, out, _ = run(capsys, "compare", *FAST, "--heads", "soc", "--no-reference")
+
+    assert code == 0
+    _, rows = printed_table(out)
+    assert [row["head"] for row in rows] == ["soc"]
+    assert "HistGradientBoosting" not in out
 
 
 def test_heads_selects_and_orders_the_rows(capsys):
@@ -112,7 +135,7 @@ def test_heads_selects_and_orders_the_rows(capsys):
 
     assert code == 0
     _, rows = printed_table(out)
-    assert [row["head"] for row in rows] == ["soc", "softmax"]
+    assert [row["head"] for row in rows] == ["soc", "softmax", *REFERENCES]
 
 
 @pytest.mark.parametrize("head", list(_models.HEADS))
@@ -131,7 +154,9 @@ def test_every_head_gets_the_shared_encoder_and_otherwise_its_defaults(head):
 
 def test_the_seed_makes_the_scores_reproducible(capsys):
     def scores(seed):
-        code, out, _ = run(capsys, "compare", *FAST, "--heads", "soc", "--seed", seed)
+        code, out, _ = run(
+            capsys, "compare", *FAST, "--heads", "soc", "--no-reference", "--seed", seed
+        )
         assert code == 0
         (row,) = printed_table(out)[1]
         return {key: value for key, value in row.items() if key != "fit_seconds"}
@@ -158,14 +183,21 @@ def test_out_writes_the_table_as_csv_and_json_and_the_figures(capsys, tmp_path):
         "n_train": 105,
         "n_test": 45,
         "n_features": 4,
+        "categorical_features": [],
         "n_classes": 3,
         "embedding_dim": 16,
         "hidden_layer_sizes": [128],
         "max_epochs": 3,
+        "references": {
+            "hgb": "HistGradientBoostingClassifier",
+            "mlp": "MLPClassifier",
+        },
         "seed": 0,
         "sksoc_version": __version__,
     }
     pd.testing.assert_frame_equal(pd.DataFrame(document["results"]), table)
+    assert table["kind"].tolist() == ["head", "head", "reference", "reference"]
+    assert table.loc[2:, EMBEDDING_COLUMNS].isna().all(axis=None)
     _, printed = printed_table(out)
     for row, shown in zip(table.to_dict("records"), printed, strict=True):
         assert shown["head"] == row["head"]
@@ -192,7 +224,6 @@ def test_out_writes_the_table_as_csv_and_json_and_the_figures(capsys, tmp_path):
 
 
 def test_a_users_csv_with_string_labels(capsys, tmp_path, iris_frame):
-    iris_frame["measured_twice"] = iris_frame.index % 2 == 0  # booleans are numbers
     path = write_csv(tmp_path, iris_frame)
 
     from_csv = ["--csv", str(path), "--target", "species"]
@@ -202,26 +233,145 @@ def test_a_users_csv_with_string_labels(capsys, tmp_path, iris_frame):
 
     assert code == 0
     assert out.splitlines()[0] == (
-        f"sksoc compare on {path}: 105 train / 45 test samples, 5 features, 3 classes"
+        f"sksoc compare on {path}: 105 train / 45 test samples, 4 features, 3 classes"
     )
+    # A table goes to the estimators as it is, and they encode it.
+    assert out.splitlines()[1].startswith("tabular encoder (128,) -> 16-d embedding")
     _, rows = printed_table(out)
-    assert [row["head"] for row in rows] == ["soc", "fixed"]
+    assert [row["head"] for row in rows] == ["soc", "fixed", *REFERENCES]
 
 
-def test_dropna_drops_incomplete_rows_with_a_note(capsys, tmp_path, iris_frame):
+@pytest.fixture
+def field_notes(iris_frame):
+    """Iris as a table comes: a text, a boolean and a date column, numbers missing."""
+    frame = iris_frame.copy()
+    frame["site"] = np.where(frame.index % 3 == 0, "north", "south")
+    frame["photographed"] = frame.index % 2 == 0
+    frame["day"] = np.where(frame.index % 4 == 0, "2024-05-01", "2024-05-02")
+    frame.iloc[::10, 0] = np.nan  # sepal length, 15 rows
+    frame.iloc[[5, 7], 2] = np.nan
+    return frame
+
+
+def test_a_csv_with_text_booleans_and_missing_numbers(capsys, tmp_path, field_notes):
+    path = write_csv(tmp_path, field_notes)
+
+    code, out, err = run(
+        capsys, "compare", "--csv", str(path), "--target", "species", *FAST[2:]
+    )
+
+    assert code == 0
+    assert out.splitlines()[0] == (
+        f"sksoc compare on {path}: 105 train / 45 test samples, "
+        "7 features (4 numeric, 3 categorical), 3 classes"
+    )
+    assert "kept 17 rows with missing values" in err
+    assert "'sepal length (cm)', 'petal length (cm)'" in err
+    _, rows = printed_table(out)
+    assert [row["head"] for row in rows] == HEADS + REFERENCES
+    for row in rows:
+        assert 0 <= float(row["accuracy"]) <= 1
+
+
+def test_the_reference_rows_use_the_heads_split(capsys, tmp_path, field_notes):
+    path = write_csv(tmp_path, field_notes)
+    argv = ["compare", "--csv", str(path), "--target", "species", "--seed", "3"]
+
+    code, out, _ = run(capsys, *argv, "--epochs", "2", "--heads", "soc")
+    assert code == 0
+    assert "105 train / 45 test samples" in out.splitlines()[0]
+    _, rows = printed_table(out)
+    printed = {row["head"]: row for row in rows}
+
+    args = SimpleNamespace(csv=path, target="species", dropna=False, seed=3)
+    split = _data.load_split(args)
+    assert isinstance(split.X_train, pd.DataFrame)  # the table as read
+    assert split.X_train["site"].isin(["north", "south"]).all()
+    for name, model in _reference.build_references(split, seed=3):
+        model.fit(split.X_train, split.y_train)
+        accuracy = model.score(split.X_test, split.y_test)
+        assert float(printed[name]["accuracy"]) == pytest.approx(accuracy, abs=5e-5)
+
+
+def test_hgb_takes_text_as_categories_and_many_levels_as_codes():
+    frame = pd.DataFrame(
+        {
+            "few": ["a", "b", None, "a"] * 75,
+            "many": [f"id{i}" for i in range(300)],
+            "flag": [True, False] * 150,
+            "number": np.arange(300.0),
+        }
+    )
+    columns = _reference.CategoricalColumns(["few", "many", "flag"], as_category=True)
+
+    out = columns.fit(frame).transform(frame.assign(few="c"))  # an unseen level
+
+    assert out["few"].cat.categories.tolist() == ["a", "b"]
+    assert out["few"].isna().all()
+    assert out["flag"].cat.categories.tolist() == ["False", "True"]
+    assert out["many"].dtype == np.float64  # 300 levels: more than HGB takes
+    assert out["number"].equals(frame["number"])
+    as_text = _reference.CategoricalColumns(["few", "flag"]).fit(frame)
+    text = as_text.transform(frame)
+    assert text["flag"].tolist()[:2] == ["True", "False"]
+    assert text["few"].isna().sum() == 75
+
+
+def test_a_reference_that_cannot_train_is_left_out_with_a_note():
+    class Failing:
+        def fit(self, X, y):
+            raise ValueError("too few rows")
+
+    split = SimpleNamespace(X_train=None, y_train=None)
+    row, notes = _reference.fit_and_score_reference("mlp", Failing(), split)
+    assert row is None
+    assert notes == ["reference mlp left out: it failed to train: too few rows"]
+
+
+def test_a_missing_value_shows_as_a_dash_in_reference_rows_only():
+    table = pd.DataFrame(
+        {
+            "head": ["soc", "hgb"],
+            "kind": ["head", "reference"],
+            "silhouette": [np.nan, np.nan],
+        }
+    )
+    assert _output.format_table(table).splitlines() == [
+        "head silhouette",
+        "soc         nan",
+        "hgb           -",
+    ]
+
+
+def test_missing_values_are_kept_and_dropna_drops_them(capsys, tmp_path, iris_frame):
     iris_frame.iloc[[3, 80], 0] = np.nan
     iris_frame.iloc[80, 1] = np.nan
     path = write_csv(tmp_path, iris_frame)
     argv = ["compare", "--csv", str(path), "--target", "species", "--epochs", "2"]
+    argv += ["--heads", "soc", "--no-reference"]
 
-    code, _, err = run(capsys, *argv)
-    assert code == 2
-    assert "2 rows" in err and "missing values" in err and "--dropna" in err
+    code, out, err = run(capsys, *argv)
+    assert code == 0
+    assert "kept 2 rows with missing values" in err and "--dropna drops" in err
+    assert "105 train / 45 test samples" in out
 
-    code, out, err = run(capsys, *argv, "--heads", "soc", "--dropna")
+    code, out, err = run(capsys, *argv, "--dropna")
     assert code == 0
     assert "dropped 2 rows with missing values" in err
     assert "103 train / 45 test samples" in out
+
+
+def test_missing_labels_are_an_error_unless_dropna(capsys, tmp_path, iris_frame):
+    iris_frame.loc[[0, 50, 100], "species"] = None
+    path = write_csv(tmp_path, iris_frame)
+    argv = ["compare", "--csv", str(path), "--target", "species", "--epochs", "2"]
+
+    result = run(capsys, *argv)
+    assert_one_line_error(*result, "3 rows", "no label in 'species'", "--dropna")
+
+    code, _, err = run(capsys, *argv, "--heads", "soc", "--dropna")
+    assert code == 0
+    assert "dropped 3 rows with missing values (in 'species')" in err
 
 
 # -- sweep -----------------------------------------------------------------------
@@ -330,16 +480,6 @@ def test_missing_target_column_lists_the_columns(capsys, tmp_path, iris_frame):
     assert_one_line_error(*result, "no column 'label'", "'species'", "'sepal")
 
 
-def test_non_numeric_feature_columns_are_named(capsys, tmp_path, iris_frame):
-    iris_frame["city"] = "Lyon"
-    iris_frame["colour"] = "red"
-    path = write_csv(tmp_path, iris_frame)
-    result = run(capsys, "compare", "--csv", str(path), "--target", "species")
-    assert_one_line_error(
-        *result, "non-numeric feature columns: 'city', 'colour'", "encode them"
-    )
-
-
 @pytest.mark.parametrize(
     "content, words",
     [
@@ -347,9 +487,10 @@ def test_non_numeric_feature_columns_are_named(capsys, tmp_path, iris_frame):
         ('a,b\n1,2\n3,4,5,6\n"open\n', ["cannot read", "as CSV", "line 3"]),
         ("a,b\n1,0.5\n2,0.25\n3,0.125\n4,0.0625\n", ["'b'", "continuous"]),
         ("a,b\n1,x\n2,x\n3,x\n", ["single class", "'x'"]),
+        ("a,c,b\n1,inf,x\n2,3,y\n", ["infinite values in 'c'"]),
         ("a,b\n1,x\n2,x\n3,y\n4,y\n5,z\n", ["class 'z' has a single sample"]),
     ],
-    ids=["empty", "ragged", "continuous", "one-class", "lonely-class"],
+    ids=["empty", "ragged", "continuous", "one-class", "infinite", "lonely-class"],
 )
 def test_unusable_csv_content(capsys, tmp_path, content, words):
     path = tmp_path / "data.csv"
@@ -485,7 +626,8 @@ def test_mnist1d_for_real(capsys):
 def test_progress_bar_on_request_and_quiet_silences_it(capsys):
     code, _, err = run(capsys, "compare", *FAST, "--heads", "soc", "--progress")
     assert code == 0
-    assert "training soc (1/1)" in err
+    assert "training soc (1/3)" in err
+    assert "training hgb (2/3)" in err and "training mlp (3/3)" in err
 
     code, out, err = run(
         capsys, "compare", *FAST, "--heads", "soc", "--progress", "--quiet"
@@ -584,7 +726,8 @@ def test_help_explains_every_option(capsys):
     code, out, _ = run(capsys, "compare", "--help")
     assert code == 0
     options = "--dataset --csv --target --dropna --heads --embedding-dim --epochs"
-    for option in [*options.split(), "--seed", "--out", "--progress", "--quiet"]:
+    options += " --reference --no-reference --seed --out --progress --quiet"
+    for option in options.split():
         assert option in out
     assert "radians" in out and "breast_cancer" in out
 

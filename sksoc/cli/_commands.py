@@ -8,9 +8,11 @@ from ._errors import EXIT_OK
 from ._models import HIDDEN_LAYER_SIZES, build_model, train_and_score
 from ._output import (
     METRICS_LEGEND,
+    REFERENCE_LEGEND,
     data_line,
     draw_compare_figures,
     draw_sweep_figure,
+    encoder_name,
     format_table,
     note,
     prepare_out_dir,
@@ -18,12 +20,29 @@ from ._output import (
     training_line,
     write_table,
 )
+from ._reference import REFERENCES, build_references
 
+_COMPARE_COLUMNS = (
+    "head",
+    "kind",
+    "accuracy",
+    "log_loss",
+    "ece",
+    "silhouette",
+    "compactness",
+    "separability",
+    "epochs",
+    "fit_seconds",
+)
 _SWEEP_COLUMNS = ("accuracy", "log_loss", "epochs", "fit_seconds")
 
 
 def run_compare(args):
     """``sksoc compare``: every head on one dataset, one table.
+
+    With ``args.reference``, the table ends with the reference models of
+    :mod:`._reference`; the ``kind`` column of the files tells them from
+    the heads.
 
     Parameters
     ----------
@@ -41,21 +60,33 @@ def run_compare(args):
         )
         for head in args.heads
     }
+    references = build_references(split, args.seed) if args.reference else []
     max_epochs = max(model.max_epochs for model in models.values())
-    rows = train_and_score(list(models.items()), split, args)
+    rows = train_and_score(list(models.items()), split, args, references)
+    names = [*models, *(name for name, _ in references)]
+    kinds = ["head"] * len(models) + ["reference"] * len(references)
     table = pd.DataFrame(
-        [{"head": head, **row} for head, row in zip(models, rows, strict=True)]
+        [
+            {"head": name, "kind": kind, **row}
+            for name, kind, row in zip(names, kinds, rows, strict=True)
+            if row is not None  # a reference that failed to train
+        ],
+        columns=_COMPARE_COLUMNS,
     )
+    # Whole numbers for the heads, missing for the reference models.
+    table["epochs"] = table["epochs"].astype("Int64")
 
     print(data_line("compare", split))
     print(
-        f"MLP encoder {HIDDEN_LAYER_SIZES} -> {args.embedding_dim}-d embedding, "
-        f"{training_line(max_epochs, args.seed)}"
+        f"{encoder_name(split)} {HIDDEN_LAYER_SIZES} -> {args.embedding_dim}-d "
+        f"embedding, {training_line(max_epochs, args.seed)}"
     )
     print()
     print(format_table(table))
     print()
     print(METRICS_LEGEND)
+    if (table["kind"] == "reference").any():
+        print(REFERENCE_LEGEND)
 
     if args.out is not None:
         metadata = {
@@ -64,6 +95,10 @@ def run_compare(args):
             "embedding_dim": args.embedding_dim,
             "hidden_layer_sizes": list(HIDDEN_LAYER_SIZES),
             "max_epochs": max_epochs,
+            "references": {
+                name: REFERENCES[name]
+                for name in table.loc[table["kind"] == "reference", "head"]
+            },
             "seed": args.seed,
             "sksoc_version": __version__,
         }
@@ -109,7 +144,10 @@ def run_sweep(args):
     print(
         f"SOC at embedding dims {dims} vs softmax at {split.n_classes}, one per class"
     )
-    print(f"MLP encoder {HIDDEN_LAYER_SIZES}, {training_line(max_epochs, args.seed)}")
+    print(
+        f"{encoder_name(split)} {HIDDEN_LAYER_SIZES}, "
+        f"{training_line(max_epochs, args.seed)}"
+    )
     print()
     print(format_table(table))
 

@@ -1,7 +1,10 @@
-"""The data of a command: a built-in dataset or a user's CSV file, split and scaled.
+"""The data of a command: a built-in dataset or a user's CSV file, split.
 
 Every dataset ends as a :class:`Split`: 70% of each class for training and
-30% for testing, standardised on the training part.
+30% for testing. A built-in dataset is a numeric array, standardised on the
+training part; a CSV file is a table (numbers, text, booleans, missing
+values) that goes to the estimators as it is, for their ``preprocessor`` to
+encode.
 """
 
 import contextlib
@@ -16,7 +19,6 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import type_of_target
 
-from .._validation import non_numeric_columns
 from ._errors import CommandError, quoted
 
 _SKLEARN_LOADERS = {
@@ -31,28 +33,53 @@ TEST_SIZE = 0.3
 
 @dataclass
 class Split:
-    """A labelled dataset split by class into standardised train and test parts."""
+    """A labelled dataset split by class into train and test parts.
+
+    ``X_train`` and ``X_test`` are standardised arrays for a built-in
+    dataset, and DataFrames as read for a CSV file.
+    """
 
     name: str
-    X_train: np.ndarray
-    X_test: np.ndarray
+    X_train: np.ndarray | pd.DataFrame
+    X_test: np.ndarray | pd.DataFrame
     y_train: np.ndarray
     y_test: np.ndarray
     notes: list = field(default_factory=list)
+
+    @property
+    def is_table(self):
+        """Whether X is a DataFrame, which the estimators encode themselves."""
+        return isinstance(self.X_train, pd.DataFrame)
 
     @property
     def n_features(self):
         return self.X_train.shape[1]
 
     @property
+    def categorical_features(self):
+        """Names of the columns the estimators read as categories (none for arrays)."""
+        if not self.is_table:
+            return []
+        return feature_kinds(self.X_train)[1]
+
+    @property
     def n_classes(self):
         return len(np.unique(self.y_train))
 
     def describe(self):
-        """One line: the sizes of the parts, the features and the classes."""
+        """One line: the sizes of the parts, the features and the classes.
+
+        The features are counted by kind when some are categorical:
+        ``9 features (6 numeric, 3 categorical)``.
+        """
+        features = _count(self.n_features, "feature")
+        n_categorical = len(self.categorical_features)
+        if n_categorical:
+            n_numeric = self.n_features - n_categorical
+            features += f" ({n_numeric} numeric, {n_categorical} categorical)"
         return (
             f"{len(self.y_train)} train / {len(self.y_test)} test samples, "
-            f"{_count(self.n_features, 'feature')}, {_count(self.n_classes, 'class')}"
+            f"{features}, {_count(self.n_classes, 'class')}"
         )
 
     def metadata(self):
@@ -61,12 +88,33 @@ class Split:
             "n_train": len(self.y_train),
             "n_test": len(self.y_test),
             "n_features": self.n_features,
+            "categorical_features": self.categorical_features,
             "n_classes": self.n_classes,
         }
 
 
+def feature_kinds(frame):
+    """The names of a table's numeric and categorical columns.
+
+    As :class:`~sksoc.preprocessing.TabularPreprocessor` reads the columns
+    of a CSV file: numbers are numeric; text, booleans and categories are
+    categorical.
+
+    Returns
+    -------
+    numeric, categorical : list of str
+    """
+    numeric, categorical = [], []
+    for name, dtype in frame.dtypes.items():
+        is_number = pd.api.types.is_numeric_dtype(dtype) and not (
+            pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
+        )
+        (numeric if is_number else categorical).append(str(name))
+    return numeric, categorical
+
+
 def load_split(args):
-    """Load the dataset chosen on the command line, split it and scale it.
+    """Load the dataset chosen on the command line and split it.
 
     Parameters
     ----------
@@ -77,8 +125,8 @@ def load_split(args):
     -------
     split : Split
         70% of each class for training and 30% for testing, drawn with
-        ``args.seed``; a StandardScaler fitted on the training part scales
-        both.
+        ``args.seed``. For a built-in dataset, a StandardScaler fitted on
+        the training part scales both; a CSV file's table is left as read.
 
     Raises
     ------
@@ -100,8 +148,9 @@ def load_split(args):
         X, y = load_builtin(name)
     check_labels(y)
     X_train, X_test, y_train, y_test = split_by_class(X, y, seed=args.seed)
-    scaler = StandardScaler().fit(X_train)
-    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    if not isinstance(X, pd.DataFrame):
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     return Split(name, X_train, X_test, y_train, y_test, notes)
 
 
@@ -187,7 +236,7 @@ def _global_random_state_kept():
 
 
 def load_csv(path, target, *, dropna=False):
-    """Read a CSV file of numeric features and one column of class labels.
+    """Read a CSV file of features and one column of class labels.
 
     Parameters
     ----------
@@ -195,13 +244,16 @@ def load_csv(path, target, *, dropna=False):
         A CSV file with a header row.
     target : str
         The column of class labels, of any type; every other column is a
-        feature and must be numeric (or boolean).
+        feature: numbers, text or booleans, with missing values or not.
     dropna : bool, default=False
-        Drop the rows with a missing value; otherwise such rows are an error.
+        Drop the rows with a missing value, label or feature. Otherwise a
+        missing label is an error, and missing features are kept for the
+        estimators to encode.
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_features)
+    X : DataFrame of shape (n_samples, n_features)
+        The feature columns as read.
     y : ndarray of shape (n_samples,)
     notes : list of str
         What was done to the data, such as rows dropped.
@@ -209,8 +261,9 @@ def load_csv(path, target, *, dropna=False):
     Raises
     ------
     CommandError
-        If the file cannot be read, the target column is missing, a feature
-        column is not numeric, or values are missing without ``dropna``.
+        If the file cannot be read, the target column is missing or holds
+        continuous numbers, labels are missing without ``dropna``, or a
+        numeric column holds infinite values.
     """
     path = Path(path)
     frame = _read_csv(path)
@@ -218,28 +271,34 @@ def load_csv(path, target, *, dropna=False):
         raise CommandError(
             f"no column {target!r} in {path}; its columns are {quoted(frame.columns)}"
         )
-    features = frame.drop(columns=target)
-    if features.shape[1] == 0:
+    if frame.columns.drop(target).empty:
         raise CommandError(f"{path} has no feature columns besides {target!r}")
-    non_numeric = non_numeric_columns(features)
-    if non_numeric:
-        raise CommandError(
-            f"non-numeric feature columns: {quoted(non_numeric)}; "
-            "encode them as numbers first"
-        )
     notes = []
     incomplete = frame.isna().any(axis=1)
-    if incomplete.any():
-        n_rows = int(incomplete.sum())
-        columns = quoted(frame.columns[frame.isna().any(axis=0)])
-        if not dropna:
-            raise CommandError(
-                f"{n_rows} rows of {path} have missing values (in {columns}); "
-                "fill them in, or pass --dropna to drop those rows"
-            )
-        frame, features = frame[~incomplete], features[~incomplete]
+    n_rows = int(incomplete.sum())
+    columns = quoted(frame.columns[frame.isna().any(axis=0)])
+    if dropna and n_rows:
+        frame = frame[~incomplete]
         notes.append(f"dropped {n_rows} rows with missing values (in {columns})")
-    X = features.to_numpy(dtype=np.float64)
+    elif n_rows:
+        unlabelled = int(frame[target].isna().sum())
+        if unlabelled:
+            raise CommandError(
+                f"{unlabelled} rows of {path} have no label in {target!r}; "
+                "fill them in, or pass --dropna to drop the rows with missing values"
+            )
+        notes.append(
+            f"kept {n_rows} rows with missing values (in {columns}), which the "
+            "models handle; --dropna drops them"
+        )
+    X = frame.drop(columns=target)
+    numeric = X[feature_kinds(X)[0]]
+    infinite = numeric.columns[np.isinf(numeric.to_numpy(dtype=np.float64)).any(axis=0)]
+    if len(infinite):
+        raise CommandError(
+            f"infinite values in {quoted(infinite)}; replace them by numbers, "
+            "or leave the cells empty for missing values"
+        )
     y = frame[target].to_numpy()
     if type_of_target(y) == "continuous":
         raise CommandError(

@@ -1,7 +1,8 @@
 """The heads as the command trains them: built alike, fitted in turn, scored.
 
-Every head is an sksoc estimator on the same MLP encoder, otherwise at its
-defaults; the fits share one progress bar and are timed after a warm-up.
+Every head is an sksoc estimator on the same encoder, otherwise at its
+defaults; the fits, and those of the reference models, share one progress
+bar and are timed after a warm-up.
 """
 
 import time
@@ -22,7 +23,9 @@ from ..metrics import (
     top_label_calibration_error,
 )
 from ._errors import EXIT_FAILURE, CommandError
+from ._output import note
 from ._progress import TrainingProgress, progress_enabled
+from ._reference import fit_and_score_reference
 
 HEADS = {
     "softmax": SoftmaxClassifier,
@@ -66,20 +69,29 @@ def build_model(head, *, embedding_dim, epochs, seed):
     return HEADS[head](**params)
 
 
-def train_and_score(fits, split, args):
+def train_and_score(fits, split, args, references=()):
     """Fit each ``(name, model)`` of ``fits`` under one progress bar and score it.
 
-    Each model gets the bar's per-epoch callback as its ``callbacks``.
+    Each model gets the bar's per-epoch callback as its ``callbacks``. Then
+    each ``(name, model)`` of ``references``, a scikit-learn classifier, is
+    fitted and scored (see :func:`~._reference.fit_and_score_reference`),
+    taking as much of the bar as the longest fit; what it reports goes to
+    stderr as notes, once the bar is gone.
 
     Returns
     -------
-    rows : list of dict
-        Per fit: its scores (see :func:`evaluate`) and ``fit_seconds``.
+    rows : list of dict or None
+        Per fit: its scores (see :func:`evaluate`) and ``fit_seconds``; then
+        per reference: its scores and ``fit_seconds``, or None where it
+        failed to train.
     """
+    share = max((model.max_epochs for _, model in fits), default=1)
     progress = TrainingProgress(
-        [(name, model.max_epochs) for name, model in fits], progress_enabled(args)
+        [(name, model.max_epochs) for name, model in fits]
+        + [(name, share) for name, _ in references],
+        progress_enabled(args),
     )
-    rows = []
+    rows, notes = [], []
     try:
         warm_up([model for _, model in fits], split.X_train, split.y_train)
         for index, (name, model) in enumerate(fits):
@@ -89,8 +101,16 @@ def train_and_score(fits, split, args):
             progress.finish(index)
             scores = evaluate(model, split.X_test, split.y_test)
             rows.append({**scores, "fit_seconds": seconds})
+        for index, (name, model) in enumerate(references, start=len(fits)):
+            progress.start(index)
+            row, reported = fit_and_score_reference(name, model, split)
+            progress.finish(index)
+            rows.append(row)
+            notes += reported
     finally:
         progress.close()
+    for line in notes:
+        note(args, line)
     return rows
 
 
@@ -101,9 +121,10 @@ def warm_up(models, X, y):
     seconds; without this, the first head's ``fit_seconds`` would include it.
     """
     rows = [np.flatnonzero(y == label)[0] for label in np.unique(y)]
+    X = X.iloc[rows] if hasattr(X, "iloc") else X[rows]
     kinds = {type(model): model for model in models}
     for model in kinds.values():
-        clone(model).set_params(max_epochs=1).fit(X[rows], y[rows])
+        clone(model).set_params(max_epochs=1).fit(X, y[rows])
 
 
 def fit_timed(head, model, split):

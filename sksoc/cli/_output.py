@@ -8,6 +8,7 @@ import json
 import sys
 
 import numpy as np
+import pandas as pd
 
 from .._geometry import final_step
 from ._errors import CommandError
@@ -24,6 +25,8 @@ _CELL_FORMATS = {
     **dict.fromkeys(_SCORE_COLUMNS, "{:.4f}".format),
     "fit_seconds": "{:.1f}".format,
 }
+# What a cell shows where a reference model has no value: it has no embedding.
+NOT_APPLICABLE = "-"
 # The similarity matrix writes its values in the cells up to this many classes.
 _MAX_CLASSES_WITH_VALUES = 12
 _PNG_DPI = 120
@@ -33,6 +36,9 @@ accuracy, log_loss, ece (top-label calibration error, 15 bins): on the test set.
 silhouette: of the test embedding, cosine distance (every head alike).
 compactness: mean cosine of the test embeddings to their class vector.
 separability: mean angle between the class vectors, in radians (1.571 = orthogonal)."""
+REFERENCE_LEGEND = """\
+hgb, mlp: references from scikit-learn on the same split, without an embedding (-):
+HistGradientBoostingClassifier, MLPClassifier (early stopping)."""
 
 
 def note(args, message):
@@ -50,12 +56,21 @@ def format_table(table):
     """The results as fixed-width text, a space between columns.
 
     Scores to 4 decimals and seconds to 1; the ``head`` column is
-    left-aligned, the numbers right-aligned.
+    left-aligned, the numbers right-aligned. A ``kind`` column is not shown:
+    in its ``"reference"`` rows, a missing value shows as ``-``.
     """
+    if "kind" in table.columns:
+        reference = (table["kind"] == "reference").to_numpy()
+        table = table.drop(columns="kind")
+    else:
+        reference = np.zeros(len(table), dtype=bool)
     columns = []
     for name in table.columns:
         format_cell = _CELL_FORMATS.get(name, str)
-        cells = [format_cell(value) for value in table[name]]
+        cells = [
+            NOT_APPLICABLE if blank and pd.isna(value) else format_cell(value)
+            for value, blank in zip(table[name], reference, strict=True)
+        ]
         width = max(len(name), *(len(cell) for cell in cells))
         align = str.ljust if name == "head" else str.rjust
         columns.append([align(cell, width) for cell in [name, *cells]])
@@ -65,6 +80,15 @@ def format_table(table):
 def data_line(command, split):
     """First line of the output: the command, the dataset and its sizes."""
     return f"sksoc {command} on {split.name}: {split.describe()}"
+
+
+def encoder_name(split):
+    """The default encoder the estimators build for the data of ``split``.
+
+    An array goes to an MLP; a table is encoded by a TabularPreprocessor
+    and goes to a TabularEncoder, an MLP that embeds the numbers first.
+    """
+    return "tabular encoder" if split.is_table else "MLP encoder"
 
 
 def training_line(max_epochs, seed):
@@ -108,6 +132,8 @@ def write_table(out, stem, table, metadata):
 
 
 def _json_value(value):
+    if value is pd.NA:
+        return None
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not np.isfinite(value):
@@ -129,6 +155,8 @@ def _save(fig, path):
 
 def draw_compare_figures(out, models, split, table, seed):
     """Per head an embedding and a class-similarity PNG; one accuracy chart.
+
+    The chart has a bar per row of ``table``, the reference models' in grey.
 
     Returns
     -------
@@ -167,7 +195,11 @@ def draw_compare_figures(out, models, split, table, seed):
 
     fig = _figure(figsize=(6.0, 1.5 + 0.5 * len(table)))
     ax = fig.subplots()
-    bars = ax.barh(table["head"], table["accuracy"], color="tab:blue")
+    # The heads in blue, the reference models in grey.
+    colors = [
+        "tab:gray" if kind == "reference" else "tab:blue" for kind in table["kind"]
+    ]
+    bars = ax.barh(table["head"], table["accuracy"], color=colors)
     ax.bar_label(bars, fmt="%.3f", padding=3)
     ax.invert_yaxis()
     ax.set(

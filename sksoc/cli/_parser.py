@@ -110,8 +110,15 @@ margin (MarginClassifier, ArcFace). Print one row per head:
   epochs        epochs trained; training stops early when the loss stalls
   fit_seconds   training time, on one CPU thread
 
-The data are split 70/30 by class (stratified) with --seed and standardised
-on the training part; every head is otherwise at its defaults."""
+Two reference rows follow, scikit-learn classifiers on the same split (turn
+them off with --no-reference): hgb (HistGradientBoostingClassifier) and mlp
+(MLPClassifier with early stopping). They have no embedding: their
+silhouette, compactness, separability and epochs show as -.
+
+The data are split 70/30 by class (stratified) with --seed. A built-in
+dataset is standardised on the training part; a CSV file goes to the
+estimators as a table, text and missing values included, and their
+preprocessor="auto" encodes it. Every head is otherwise at its defaults."""
 
 _COMPARE_EPILOG = """\
 examples:
@@ -126,7 +133,7 @@ number of classes), the usual width of a classifier's last layer, and serves
 as the reference line. SOC can place many classes in fewer dimensions than
 there are classes; the sweep shows how few it needs on your data.
 
-The data are split and scaled as in 'sksoc compare'."""
+The data are split, and a built-in dataset scaled, as in 'sksoc compare'."""
 
 _SWEEP_EPILOG = """\
 examples:
@@ -153,8 +160,9 @@ def _add_data_options(parser):
         type=Path,
         metavar="PATH",
         help=(
-            "your own data: a CSV file with a header row, numeric feature "
-            "columns and a column of class labels named by --target"
+            "your own data: a CSV file with a header row, a column of class "
+            "labels named by --target, and feature columns of numbers, text "
+            "or booleans, missing values allowed"
         ),
     )
     data.add_argument(
@@ -165,7 +173,10 @@ def _add_data_options(parser):
     data.add_argument(
         "--dropna",
         action="store_true",
-        help="with --csv: drop rows with missing values (by default an error)",
+        help=(
+            "with --csv: drop the rows with a missing value (by default the "
+            "estimators encode missing features, and a missing label is an error)"
+        ),
     )
 
 
@@ -254,8 +265,20 @@ def build_parser():
             f"(default: {DEFAULT_EMBEDDING_DIM})"
         ),
     )
+    models.add_argument(
+        "--reference",
+        action=argparse.BooleanOptionalAction,
+        # Not default=True: BooleanOptionalAction would append "(default:
+        # True)" to the help on some Pythons; set_defaults below sets it.
+        default=None,
+        help=(
+            "add reference rows, HistGradientBoostingClassifier (hgb) and "
+            "MLPClassifier (mlp) from scikit-learn on the same split, "
+            "not capped by --epochs (default: on)"
+        ),
+    )
     _add_training_and_output_options(compare)
-    compare.set_defaults(run=run_compare)
+    compare.set_defaults(run=run_compare, reference=True)
 
     sweep = commands.add_parser(
         "sweep",
