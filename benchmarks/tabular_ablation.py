@@ -1,0 +1,188 @@
+"""What each part of the tabular defaults buys, in accuracy and fit time.
+
+Starting from sksoc's encoder before tables were taken as they come (the
+benchmark's ``ColumnTransformer`` of imputation, standard scaling and
+one-hot codes in front of an ``MLPEncoder`` of one hidden layer of 128), the
+variants add one change at a time, in the order of the rows below; each row
+keeps the changes above it, except the rows marked "(alone)", which change
+one setting of the row before them and are not kept:
+
+``previous``
+    ``tabular.previous_default``: the ColumnTransformer, then the head.
+``preprocessor``
+    The raw frame into the estimator: :class:`~sksoc.preprocessing.
+    TabularPreprocessor` (robust scaling with smooth clipping, missing-value
+    indicators, one-hot categories), still the plain ``MLPEncoder``, with
+    32 levels kept per categorical column.
+``levels 256``
+    ``TabularPreprocessor(max_categories=256)``: a level of its own for up
+    to 256 levels per column (as HGB's 255 categories), not 32.
+``periodic``
+    :class:`~sksoc.encoders.TabularEncoder`: each number embedded through
+    learned periodic functions before the MLP (frequency scale 0.1).
+``frequency 1.0 (alone)``, ``(256, 256) (alone)``, ``patience 20 (alone)``
+    One more change to the ``periodic`` row: the frequency scale of the
+    periodic embeddings; two hidden layers of 256; 20 epochs without
+    improvement before early stopping instead of 10.
+
+Every variant is fitted for the SOC and softmax heads on every set of
+``_tabular_sets.py`` and each seed, scored as ``tabular.py`` scores. Printed
+and written (``--out``): one row per set, seed, head and variant; then the
+mean accuracy of each variant and head, and the geometric mean over sets and
+seeds of its fit time over the ``previous`` row's, the cost of what it buys.
+
+    python benchmarks/tabular_ablation.py [--sets ...] [--seeds 0]
+        [--out docs/user_guide/_generated/tabular_ablation.csv]
+    python benchmarks/tabular_ablation.py --summarize CSV
+"""
+
+import argparse
+import math
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+from _tabular_sets import TABULAR_SETS, tabular_split
+from sklearn.pipeline import make_pipeline
+from tabular import score_probabilities, tabular_preprocessor
+
+from sksoc import SOCClassifier, SoftmaxClassifier
+from sksoc.encoders import MLPEncoder
+from sksoc.preprocessing import TabularPreprocessor
+
+HEADS = {"SOC": SOCClassifier, "Softmax": SoftmaxClassifier}
+# Each row keeps the changes of the rows above it.
+KEPT = {
+    "preprocessor": dict(
+        module=MLPEncoder, preprocessor=TabularPreprocessor(max_categories=32)
+    ),
+    "levels 256": dict(
+        module=MLPEncoder, preprocessor=TabularPreprocessor(max_categories=256)
+    ),
+    "periodic": dict(
+        preprocessor=TabularPreprocessor(max_categories=256),
+        module__frequency_scale=0.1,
+    ),
+    "frequency 1.0": dict(
+        preprocessor=TabularPreprocessor(max_categories=256),
+        module__frequency_scale=1.0,
+    ),
+}
+# One change to the last kept row each, not kept.
+ALONE = {
+    "frequency 3.0 (alone)": dict(module__frequency_scale=3.0),
+    "half lr (alone)": "half lr",
+    "no weight decay (alone)": dict(weight_decay=0.0),
+    "patience 20 (alone)": dict(n_iter_no_change=20),
+    "(256, 256) (alone)": dict(hidden_layer_sizes=(256, 256)),
+}
+LAST_KEPT = list(KEPT)[-1]
+VARIANTS = ("previous", *KEPT, *ALONE)
+
+
+def build(variant, Head, seed):
+    """The unfitted model of ``variant`` with the head ``Head``."""
+    if variant == "previous":
+        return make_pipeline(tabular_preprocessor(), Head(random_state=seed))
+    if variant in KEPT:
+        return Head(random_state=seed, **KEPT[variant])
+    change = ALONE[variant]
+    if change == "half lr":
+        change = {"lr": Head().lr / 2}
+    return Head(random_state=seed, **{**KEPT[LAST_KEPT], **change})
+
+
+def run(sets, seeds, variants, out):
+    """Fit and score; with ``out``, rows of other variants there are kept."""
+    earlier = pd.read_csv(out) if out and Path(out).exists() else None
+    if earlier is not None:
+        earlier = earlier[~earlier["variant"].isin(variants)]
+    rows = []
+    for name in sets:
+        for seed in seeds:
+            X_train, X_test, y_train, y_test = tabular_split(name, seed)
+            for head, Head in HEADS.items():
+                for variant in variants:
+                    model = build(variant, Head, seed)
+                    start = time.perf_counter()
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        model.fit(X_train, y_train)
+                    seconds = time.perf_counter() - start
+                    scores = score_probabilities(
+                        y_test, model.predict_proba(X_test), model.classes_
+                    )
+                    rows.append(
+                        {
+                            "set": name,
+                            "seed": seed,
+                            "head": head,
+                            "variant": variant,
+                            **scores,
+                            "fit_seconds": seconds,
+                        }
+                    )
+                    print(
+                        f"{name:18s} {seed} {head:8s} {variant:22s} "
+                        f"accuracy {scores['accuracy']:.4f}  {seconds:6.2f} s",
+                        flush=True,
+                    )
+            if out:
+                _write(earlier, rows, out)
+    return _write(earlier, rows, None)
+
+
+def _write(earlier, rows, out):
+    frame = pd.concat([earlier, pd.DataFrame(rows)], ignore_index=True)
+    order = {variant: index for index, variant in enumerate(VARIANTS)}
+    frame = frame.sort_values(
+        ["set", "seed", "head", "variant"],
+        key=lambda c: c.map(order) if c.name == "variant" else c,
+        kind="stable",
+    )
+    if out:
+        frame.to_csv(out, index=False)
+    return frame
+
+
+def summary(frame):
+    """Per head and variant: mean accuracy, and fit time over ``previous``'s."""
+    base = frame[frame["variant"] == "previous"].set_index(["set", "seed", "head"])
+    lines = []
+    for (head, variant), group in frame.groupby(["head", "variant"], sort=False):
+        ratios = group.set_index(["set", "seed", "head"])["fit_seconds"] / base[
+            "fit_seconds"
+        ].reindex(group.set_index(["set", "seed", "head"]).index)
+        lines.append(
+            {
+                "head": head,
+                "variant": variant,
+                "accuracy": group["accuracy"].mean(),
+                "log_loss": math.exp(group["log_loss"].apply(math.log).mean()),
+                "fit_time_ratio": math.exp(ratios.apply(math.log).mean()),
+                "n": len(group),
+            }
+        )
+    return pd.DataFrame(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", default=list(TABULAR_SETS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    parser.add_argument("--out", help="CSV of the result rows")
+    parser.add_argument("--summarize", help="print the summary of such a CSV")
+    args = parser.parse_args(argv)
+    frame = (
+        pd.read_csv(args.summarize)
+        if args.summarize
+        else run(args.sets, args.seeds, args.variants, args.out)
+    )
+    with pd.option_context("display.width", 120):
+        print(summary(frame).round(4).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
