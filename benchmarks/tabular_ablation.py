@@ -4,8 +4,9 @@ Starting from sksoc's encoder before tables were taken as they come (the
 benchmark's ``ColumnTransformer`` of imputation, standard scaling and
 one-hot codes in front of an ``MLPEncoder`` of one hidden layer of 128), the
 variants add one change at a time, in the order of the rows below; each row
-keeps the changes above it, except the rows marked "(alone)", which change
-one setting of the row before them and are not kept:
+keeps the changes above it, except the rows marked "(alone)", which each
+make one more change to the last kept row, ``frequency 1.0`` (the defaults),
+and are not kept:
 
 ``previous``
     ``tabular.previous_default``: the ColumnTransformer, then the head.
@@ -19,17 +20,22 @@ one setting of the row before them and are not kept:
     to 256 levels per column (as HGB's 255 categories), not 32.
 ``periodic``
     :class:`~sksoc.encoders.TabularEncoder`: each number embedded through
-    learned periodic functions before the MLP (frequency scale 0.1).
-``frequency 1.0 (alone)``, ``(256, 256) (alone)``, ``patience 20 (alone)``
-    One more change to the ``periodic`` row: the frequency scale of the
-    periodic embeddings; two hidden layers of 256; 20 epochs without
-    improvement before early stopping instead of 10.
+    learned periodic functions before the MLP, frequency scale 0.1.
+``frequency 1.0``
+    Frequencies drawn ten times wider: the defaults.
+``frequency 3.0 (alone)``, ``half lr (alone)``, ``no weight decay (alone)``,
+``patience 20 (alone)``, ``(256, 256) (alone)``
+    The frequency scale 3.0; half the head's default ``lr``;
+    ``weight_decay=0``; 20 epochs without improvement before early stopping
+    instead of 10; two hidden layers of 256 instead of one of 128.
 
 Every variant is fitted for the SOC and softmax heads on every set of
 ``_tabular_sets.py`` and each seed, scored as ``tabular.py`` scores. Printed
 and written (``--out``): one row per set, seed, head and variant; then the
-mean accuracy of each variant and head, and the geometric mean over sets and
-seeds of its fit time over the ``previous`` row's, the cost of what it buys.
+mean accuracy of each variant and head, its geometric-mean log loss, and the
+geometric mean over sets and seeds of its fit time over the ``previous``
+row's, the cost of what it buys. ``--out`` keeps the rows of the variants
+not run, so variants can be run apart and gathered in one file.
 
     python benchmarks/tabular_ablation.py [--sets ...] [--seeds 0]
         [--out docs/user_guide/_generated/tabular_ablation.csv]
@@ -65,8 +71,7 @@ KEPT = {
         module__frequency_scale=0.1,
     ),
     "frequency 1.0": dict(
-        preprocessor=TabularPreprocessor(max_categories=256),
-        module__frequency_scale=1.0,
+        preprocessor=TabularPreprocessor(), module__frequency_scale=1.0
     ),
 }
 # One change to the last kept row each, not kept.

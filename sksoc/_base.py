@@ -516,10 +516,10 @@ class BaseEmbeddingClassifier(
     def _build_encoder(self, n_features):
         module_params = self._module_params()
         if self.module is None:
-            # A table encoded by a TabularPreprocessor gets the TabularEncoder,
-            # numbers as they are the MLP.
+            # A table encoded by a TabularPreprocessor gets the TabularEncoder;
+            # X as it is, or encoded by another transformer, the MLP.
             hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
-            tabular = self.preprocessor_ is not None
+            tabular = isinstance(self.preprocessor_, TabularPreprocessor)
             encoder = TabularEncoder if tabular else MLPEncoder
             shape = {"n_numeric": self._n_numeric_inputs()} if tabular else {}
             try:
@@ -575,9 +575,7 @@ class BaseEmbeddingClassifier(
 
     def _n_numeric_inputs(self):
         """How many leading network inputs are scaled numbers (``n_numeric``)."""
-        if self.preprocessor_ is None:
-            return 0
-        return self.preprocessor_.n_numeric_out_
+        return getattr(self.preprocessor_, "n_numeric_out_", 0)
 
     def _train(self, X, y_encoded, sample_weight, *, epochs, calibrate=False):
         """Train on the rows of X; return the held-out row indices, or None.
@@ -959,7 +957,7 @@ class BaseEmbeddingClassifier(
         document = {
             "params": {
                 name: writer.encode(
-                    _param_as_data(value),
+                    _param_as_data(value) if name == "preprocessor" else value,
                     f"parameter {name!r}",
                     callables=_names_callables(name),
                 )
@@ -1134,15 +1132,13 @@ def _needs_encoding(X):
 
 def _param_as_data(value):
     """A TabularPreprocessor parameter as its parameters; other values as they are."""
-    if type(value) is TabularPreprocessor:
-        return value.get_params(deep=False)
-    return value
+    if isinstance(value, (str, type(None))):
+        return value
+    _check_storable_preprocessor(value)
+    return value.get_params(deep=False)
 
 
-def _preprocessor_state(preprocessor, writer):
-    """A fitted :class:`TabularPreprocessor` as data (None stays None)."""
-    if preprocessor is None:
-        return None
+def _check_storable_preprocessor(preprocessor):
     if type(preprocessor) is not TabularPreprocessor:
         raise ValueError(
             "save_model stores sksoc's TabularPreprocessor, not a "
@@ -1150,6 +1146,13 @@ def _preprocessor_state(preprocessor, writer):
             "with preprocessor='auto' or a TabularPreprocessor, or use pickle "
             "for files you trust."
         )
+
+
+def _preprocessor_state(preprocessor, writer):
+    """A fitted :class:`TabularPreprocessor` as data (None stays None)."""
+    if preprocessor is None:
+        return None
+    _check_storable_preprocessor(preprocessor)
     return {
         name: writer.encode(value, f"the preprocessor's {name!r}")
         for name, value in preprocessor.get_state().items()

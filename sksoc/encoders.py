@@ -97,7 +97,7 @@ class PeriodicEmbedding(nn.Module):
     width : int, default=8
         Size of each feature's embedding, before ``x`` is appended.
     n_frequencies : int, default=16
-    frequency_scale : float, default=0.1
+    frequency_scale : float, default=1.0
 
     Examples
     --------
@@ -107,7 +107,7 @@ class PeriodicEmbedding(nn.Module):
     torch.Size([2, 15])
     """
 
-    def __init__(self, n_features, width=8, n_frequencies=16, frequency_scale=0.1):
+    def __init__(self, n_features, width=8, n_frequencies=16, frequency_scale=1.0):
         super().__init__()
         self.frequencies = nn.Parameter(
             torch.randn(n_features, n_frequencies) * frequency_scale
@@ -155,7 +155,7 @@ class TabularEncoder(nn.Module):
     numeric_width : int, default=8
         Size of each numeric column's periodic embedding.
     n_frequencies : int, default=16
-    frequency_scale : float, default=0.1
+    frequency_scale : float, default=1.0
 
     Examples
     --------
@@ -176,7 +176,7 @@ class TabularEncoder(nn.Module):
         dropout=0.0,
         numeric_width=8,
         n_frequencies=16,
-        frequency_scale=0.1,
+        frequency_scale=1.0,
     ):
         super().__init__()
         if not 0 <= n_numeric <= n_features_in:
