@@ -258,7 +258,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             self.missing_categories_,
             strict=True,
         ):
-            text, missing = _as_text(frame.iloc[:, position])
+            column = frame.iloc[:, position]
+            _check_not_temporal(column, names[position])
+            text, missing = _as_text(column)
             codes = pd.Index(levels, dtype=object).get_indexer(text)
             other = len(levels) + has_missing
             codes[codes < 0] = other
@@ -313,8 +315,14 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 "already numeric: give it to the estimator with "
                 "preprocessor=None, or densify it."
             )
-        if isinstance(X, pd.DataFrame) and not reset:
-            X = in_fitted_order(X, getattr(self, "feature_names_in_", None))
+        if isinstance(X, pd.DataFrame):
+            if not reset:
+                X = in_fitted_order(X, getattr(self, "feature_names_in_", None))
+        else:
+            # scikit-learn's own checks and messages: 2-d, not empty, real.
+            X = check_array(
+                X, dtype=None, ensure_all_finite=False, estimator=self, input_name="X"
+            )
         validate_data(self, X, reset=reset, skip_check_array=True)
         if isinstance(X, pd.DataFrame):
             if X.shape[0] == 0 or X.shape[1] == 0:
@@ -323,11 +331,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                     "one row and one column is required."
                 )
             return X
-        # scikit-learn's own checks and messages: 2-d, not empty, real.
-        array = check_array(
-            X, dtype=None, ensure_all_finite=False, estimator=self, input_name="X"
-        )
-        return pd.DataFrame(array)
+        return pd.DataFrame(X)
 
     # -- state as data ------------------------------------------------------------
 
@@ -402,6 +406,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.input_tags.categorical = True
         tags.input_tags.string = True
+        # The output is float32, the network's dtype, whatever the input.
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
 
@@ -441,6 +447,17 @@ def _column_kind(frame, position):
         if pd.api.types.is_complex_dtype(dtype):
             raise ValueError(f"Column {name!r} holds complex numbers; give reals.")
         return "numeric"
+    _check_not_temporal(column, name)
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
+        if isinstance(dtype, np.dtype) and dtype.kind == "O":
+            return _object_kind(column, name)
+        return "categorical"
+    raise ValueError(f"Column {name!r} has dtype {dtype}, neither numbers nor text.")
+
+
+def _check_not_temporal(column, name):
+    """A date or time column is an error naming it, at fit and at transform."""
+    dtype = column.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
         dtype
     ):
@@ -448,11 +465,6 @@ def _column_kind(frame, position):
             f"Column {name!r} holds dates or times ({dtype}); turn it into numbers "
             "first, for example its year, day of week or seconds since a date."
         )
-    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
-        if isinstance(dtype, np.dtype) and dtype.kind == "O":
-            return _object_kind(column, name)
-        return "categorical"
-    raise ValueError(f"Column {name!r} has dtype {dtype}, neither numbers nor text.")
 
 
 def _object_kind(column, name):
@@ -485,6 +497,7 @@ def _numbers(frame, positions, names):
     values = np.empty((frame.shape[0], len(positions)), dtype=np.float64)
     for index, position in enumerate(positions):
         column = frame.iloc[:, position]
+        _check_not_temporal(column, names[position])
         try:
             values[:, index] = pd.to_numeric(column, errors="raise").astype("float64")
         except (TypeError, ValueError):

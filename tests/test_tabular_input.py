@@ -1,0 +1,473 @@
+"""The estimators on data as it comes: raw DataFrames and arrays with gaps and text.
+
+What a user with a table from ``pd.read_csv`` relies on, whichever head they
+pick: a DataFrame of numbers, booleans, categories and text with NaN, None and
+``pd.NA`` fits and predicts directly; ``preprocessor="auto"`` encodes tables
+and arrays that need it and leaves plain numeric arrays alone; each bad input
+works as documented or raises an error naming the column, at fit and at
+predict, and never changes a fitted model; model files, partial_fit, weights,
+pipelines and searches take tables too.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.compose import make_column_transformer
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from sksoc import SOCClassifier, load_model, save_model
+from sksoc.encoders import MLPEncoder, TabularEncoder
+from sksoc.preprocessing import TabularPreprocessor
+from sksoc.utils import all_estimators
+
+ESTIMATORS = [Estimator for _, Estimator in all_estimators()]
+FAST = {"max_epochs": 15, "random_state": 0}
+
+
+def raw_table(n=300, seed=0):
+    """A churn-like table: the label needs a category and a number with gaps.
+
+    A customer stays on the "pro" plan, or when the fee is above 40; a
+    missing fee says nothing, so only the plan decides those rows.
+    """
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(
+        {
+            "fee": rng.gamma(2.0, 20.0, n),
+            "plan": pd.Categorical(rng.choice(["basic", "plus", "pro"], n)),
+            "region": pd.Series(
+                rng.choice(["north", "south", "east"], n), dtype=object
+            ),
+            "channel": pd.Series(rng.choice(["web", "shop"], n), dtype=object),
+            "paperless": rng.random(n) < 0.5,
+            "visits": pd.array(rng.integers(0, 10, n), dtype="Int64"),
+        }
+    )
+    X.loc[rng.random(n) < 0.2, "fee"] = np.nan
+    X.loc[rng.random(n) < 0.1, "region"] = None
+    X.loc[rng.random(n) < 0.1, "channel"] = pd.NA
+    X.loc[rng.random(n) < 0.1, "visits"] = pd.NA
+    stays = (X["plan"] == "pro") | (X["fee"] > 40)
+    return X, np.where(stays, "stays", "leaves")
+
+
+@pytest.fixture(scope="module")
+def table():
+    return raw_table()
+
+
+@pytest.fixture(scope="module", params=ESTIMATORS, ids=lambda E: E.__name__)
+def fitted(request, table):
+    """Each estimator fitted on the raw table, once per module."""
+    X, y = table
+    return request.param(**FAST).fit(X, y)
+
+
+def predicts_as_before(model, X, before):
+    np.testing.assert_array_equal(model.predict_proba(X), before)
+
+
+# -- a raw DataFrame ---------------------------------------------------------------
+
+
+def test_a_raw_dataframe_fits_and_predicts_directly(fitted, table):
+    X, _ = table
+    X_new, y_new = raw_table(n=200, seed=1)
+    chance = max(np.mean(y_new == "stays"), np.mean(y_new == "leaves"))
+    assert chance < 0.65
+    assert fitted.score(X_new, y_new) > 0.85
+    np.testing.assert_array_equal(fitted.feature_names_in_, list(X.columns))
+    assert fitted.n_features_in_ == 6
+    assert isinstance(fitted.preprocessor_, TabularPreprocessor)
+    check_is_fitted(fitted.preprocessor_)
+    assert fitted.transform(X_new).shape == (200, fitted.embedding_dim_)
+
+
+def test_the_default_encoder_of_an_encoded_table_is_the_tabular_encoder(fitted):
+    assert type(fitted.net_.module_) is TabularEncoder
+    # fee and visits are the numbers; the rest are one-hot codes.
+    assert fitted.preprocessor_.n_numeric_out_ == 2
+    assert fitted.net_.module_.n_numeric == 2
+
+
+def test_module_mlp_encoder_keeps_the_plain_mlp(table):
+    X, y = table
+    model = SOCClassifier(module=MLPEncoder, **FAST).fit(X, y)
+    assert type(model.net_.module_) is MLPEncoder
+    assert model.score(X, y) > 0.85
+
+
+# -- what preprocessor="auto" encodes -----------------------------------------------
+
+
+def _numbers(n=60):
+    return np.random.default_rng(0).normal(size=(n, 3)), np.arange(n) % 2
+
+
+def _with_nan():
+    X, y = _numbers()
+    X[0, 0] = np.nan
+    return X, y
+
+
+def _with_text():
+    X, y = _numbers()
+    X = X.astype(object)
+    X[:, 1] = np.where(y == 1, "yes", "no")
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "make, encoded",
+    [
+        (_with_nan, True),
+        (_with_text, True),
+        (_numbers, False),
+        (lambda: (sp.csr_matrix(_numbers()[0]), _numbers()[1]), False),
+    ],
+    ids=["array-with-nan", "object-array-with-text", "numeric-array", "sparse"],
+)
+def test_what_auto_encodes(make, encoded):
+    X, y = make()
+    model = SOCClassifier(**FAST).fit(X, y)
+    assert isinstance(model.preprocessor_, TabularPreprocessor) is encoded
+    if not encoded:
+        assert model.preprocessor_ is None
+    assert model.n_features_in_ == 3
+    assert model.predict(X).shape == (60,)
+
+
+def test_preprocessor_none_takes_numbers_only(table):
+    X, y = table
+    with pytest.raises(
+        ValueError, match=r"non-numeric columns \['plan', 'region', 'channel'\]"
+    ):
+        SOCClassifier(preprocessor=None, **FAST).fit(X, y)
+    gappy, labels = _with_nan()
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SOCClassifier(preprocessor=None, **FAST).fit(gappy, labels)
+
+
+def test_a_given_tabular_preprocessor_is_cloned_not_changed(table):
+    X, y = table
+    given = TabularPreprocessor(max_categories=2)
+    model = SOCClassifier(preprocessor=given, **FAST).fit(X, y)
+    assert not hasattr(given, "n_features_in_")
+    assert model.preprocessor_ is not given
+    assert model.preprocessor_.get_params() == given.get_params()
+    # region has three levels; two keep a slot of their own.
+    assert max(len(levels) for levels in model.preprocessor_.categories_) == 2
+
+
+def test_a_given_column_transformer_is_cloned_not_changed(table):
+    X, y = table
+    X = X[["fee", "plan"]].fillna({"fee": 40.0})
+    given = make_column_transformer(
+        (OneHotEncoder(), ["plan"]),
+        (StandardScaler(), ["fee"]),
+        sparse_threshold=0,
+    )
+    model = SOCClassifier(preprocessor=given, **FAST).fit(X, y)
+    assert not hasattr(given, "transformers_")
+    assert model.preprocessor_ is not given
+    check_is_fitted(model.preprocessor_)
+    assert type(model.net_.module_) is MLPEncoder
+    assert model.score(X, y) > 0.85
+
+
+# -- the bad-input list, at predict time ---------------------------------------------
+
+
+def _row(n, values):
+    return (values * (n // len(values) + 1))[:n]
+
+
+PREDICTS = {
+    "all-missing-number": lambda X: X.assign(fee=np.nan),
+    "all-missing-text": lambda X: X.assign(region=None),
+    "constant": lambda X: X.assign(fee=7.0, visits=3),
+    "unseen-category": lambda X: X.assign(
+        region="atlantis", plan=pd.Categorical(["gold"] * len(X))
+    ),
+    "numbers-in-a-text-column": lambda X: X.assign(
+        region=_row(len(X), [1, "north", 2.5])
+    ),
+    "ten-thousand-new-levels": lambda X: X.assign(
+        region=[f"r{i}" for i in range(len(X))]
+    ),
+}
+
+
+@pytest.mark.parametrize("case", PREDICTS)
+def test_bad_input_that_predicts(fitted, table, case):
+    X, _ = table
+    before = fitted.predict_proba(X)
+    changed = PREDICTS[case](X)
+    proba = fitted.predict_proba(changed)
+    assert proba.shape == before.shape
+    assert np.isfinite(proba).all()
+    predicts_as_before(fitted, X, before)
+
+
+def test_ten_thousand_levels_unseen_at_predict_time():
+    X = pd.DataFrame({"region": _row(300, ["north", "south"]), "x": np.arange(300.0)})
+    y = np.arange(300) % 2
+    model = SOCClassifier(**FAST).fit(X, y)
+    new = pd.DataFrame({"region": [f"r{i}" for i in range(10_000)], "x": 1.0})
+    assert new["region"].nunique() == 10_000
+    assert model.predict(new).shape == (10_000,)
+
+
+def test_what_the_bad_input_encodes_to(fitted, table):
+    X, _ = table
+    names = list(fitted.preprocessor_.get_feature_names_out())
+    encoded = fitted.preprocessor_.transform(PREDICTS["unseen-category"](X))
+    assert (encoded[:, names.index("region_other")] == 1).all()
+    assert (encoded[:, names.index("plan_other")] == 1).all()
+    # fee had gaps in fit: a missing fee is 0 and flagged.
+    encoded = fitted.preprocessor_.transform(PREDICTS["all-missing-number"](X))
+    assert (encoded[:, names.index("fee")] == 0).all()
+    assert (encoded[:, names.index("fee_missing")] == 1).all()
+
+
+FAILS = {
+    "numbers-and-strings-in-a-number-column": (
+        lambda X: X.assign(fee=_row(len(X), [10.0, "n/a"])),
+        r"Column 'fee' held numbers in fit .* 'n/a'",
+    ),
+    "infinite": (
+        lambda X: X.assign(fee=np.where(np.arange(len(X)) == 3, -np.inf, X["fee"])),
+        "Column 'fee' holds infinite values",
+    ),
+    "renamed": (
+        lambda X: X.rename(columns={"fee": "Fee"}),
+        r"feature names.*missing \['fee'\]; not seen in fit \['Fee'\]",
+    ),
+    "missing-column": (
+        lambda X: X.drop(columns="plan"),
+        r"feature names.*missing \['plan'\]",
+    ),
+    "extra-column": (
+        lambda X: X.assign(extra=1.0),
+        r"feature names.*not seen in fit \['extra'\]",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FAILS)
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "transform"])
+def test_bad_input_at_predict_names_the_column_and_changes_nothing(
+    fitted, table, case, method
+):
+    X, _ = table
+    before = fitted.predict_proba(X)
+    change, message = FAILS[case]
+    with pytest.raises(ValueError, match=message):
+        getattr(fitted, method)(change(X))
+    predicts_as_before(fitted, X, before)
+
+
+@pytest.mark.parametrize("column", ["fee", "region"])
+def test_a_datetime_column_at_predict_names_the_column(fitted, table, column):
+    X, _ = table
+    before = fitted.predict_proba(X)
+    dated = X.assign(**{column: pd.Timestamp("2024-01-01")})
+    with pytest.raises(ValueError, match=f"Column '{column}' holds dates or times"):
+        fitted.predict(dated)
+    predicts_as_before(fitted, X, before)
+
+
+def test_reordered_columns_predict_the_same(fitted, table):
+    X, _ = table
+    shuffled = X[list(reversed(X.columns))]
+    np.testing.assert_array_equal(
+        fitted.predict_proba(shuffled), fitted.predict_proba(X)
+    )
+    np.testing.assert_array_equal(fitted.transform(shuffled), fitted.transform(X))
+
+
+# -- the bad-input list, at fit time -------------------------------------------------
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_an_all_missing_and_a_constant_column_fit(Estimator, table):
+    X, y = table
+    X = X.assign(empty=np.nan, constant=7.0)
+    model = Estimator(**FAST).fit(X, y)
+    assert model.n_features_in_ == 8
+    assert model.preprocessor_.dropped_columns_ == [6]
+    names = list(model.preprocessor_.get_feature_names_out())
+    assert "empty" not in names
+    assert (model.preprocessor_.transform(X)[:, names.index("constant")] == 0).all()
+    assert model.score(X, y) > 0.85
+
+
+def test_a_column_of_numbers_and_strings_is_text():
+    X = pd.DataFrame(
+        {
+            "code": pd.Series([1, "A7", 2.5, None] * 20, dtype=object),
+            "x": np.arange(80.0),
+        }
+    )
+    y = np.arange(80) % 2
+    model = SOCClassifier(**FAST).fit(X, y)
+    assert model.preprocessor_.categorical_columns_ == [0]
+    assert model.preprocessor_.categories_[0].tolist() == ["1", "2.5", "A7"]
+    assert model.predict(X).shape == (80,)
+
+
+def test_ten_thousand_levels_keep_the_network_input_small():
+    rng = np.random.default_rng(0)
+    zips = np.repeat(np.arange(10_000), 2)
+    X = pd.DataFrame({"zip": [f"z{z:05d}" for z in zips], "x": rng.normal(size=20_000)})
+    y = (zips % 2 == 0) ^ (X["x"] > 1).to_numpy()
+    model = SOCClassifier(max_epochs=1, random_state=0).fit(X, y)
+    assert X["zip"].nunique() == 10_000
+    # x, then 256 levels and the "other" slot.
+    assert model.preprocessor_.n_features_out_ == 1 + 256 + 1
+    assert model.net_.module_.n_numeric == 1
+
+
+FIT_FAILS = {
+    "infinite": (
+        lambda X: X.assign(fee=np.where(np.arange(len(X)) == 3, np.inf, X["fee"])),
+        ValueError,
+        "Column 'fee' holds infinite values",
+    ),
+    "datetime": (
+        lambda X: X.assign(signed=pd.Timestamp("2024-01-01")),
+        ValueError,
+        "Column 'signed' holds dates or times",
+    ),
+    "timedelta": (
+        lambda X: X.assign(tenure=pd.Timedelta(days=3)),
+        ValueError,
+        "Column 'tenure' holds dates or times",
+    ),
+    "dicts": (
+        lambda X: X.assign(extra=[{"a": 1}] * len(X)),
+        TypeError,
+        "Column 'extra' holds a dict",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FIT_FAILS)
+def test_a_failed_fit_names_the_column_and_leaves_the_fitted_model_alone(
+    fitted, table, case
+):
+    X, y = table
+    change, error, message = FIT_FAILS[case]
+    before = fitted.predict_proba(X)
+    preprocessor = fitted.preprocessor_
+    with pytest.raises(error, match=message):
+        fitted.fit(change(X), y)
+    assert fitted.preprocessor_ is preprocessor
+    np.testing.assert_array_equal(fitted.feature_names_in_, list(X.columns))
+    predicts_as_before(fitted, X, before)
+
+
+def test_a_failed_partial_fit_leaves_the_fitted_model_alone():
+    X, y = raw_table(n=100, seed=2)
+    model = SOCClassifier(**FAST).fit(X, y)
+    before = model.predict_proba(X)
+    with pytest.raises(ValueError, match="Column 'fee' holds infinite values"):
+        model.partial_fit(X.assign(fee=np.inf), y)
+    predicts_as_before(model, X, before)
+
+
+# -- model files ---------------------------------------------------------------------
+
+
+def test_model_files_keep_the_encoding(fitted, table, tmp_path):
+    X, _ = table
+    save_model(fitted, tmp_path / "table.sksoc")
+    loaded = load_model(tmp_path / "table.sksoc")
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+    np.testing.assert_array_equal(loaded.feature_names_in_, fitted.feature_names_in_)
+    assert loaded.preprocessor == "auto"
+    assert (
+        loaded.preprocessor_.get_feature_names_out().tolist()
+        == fitted.preprocessor_.get_feature_names_out().tolist()
+    )
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.predict(X.rename(columns={"fee": "Fee"}))
+
+
+def test_a_given_tabular_preprocessor_is_saved_with_its_parameters(table, tmp_path):
+    X, y = table
+    model = SOCClassifier(preprocessor=TabularPreprocessor(max_categories=5), **FAST)
+    save_model(model.fit(X, y), tmp_path / "given.sksoc")
+    loaded = load_model(tmp_path / "given.sksoc")
+    assert isinstance(loaded.preprocessor, TabularPreprocessor)
+    assert loaded.preprocessor.get_params() == {
+        "clip": 3.0,
+        "max_categories": 5,
+        "min_frequency": 2,
+    }
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_model_files_refuse_a_foreign_transformer(tmp_path):
+    X = pd.DataFrame({"colour": list("rgbr") * 10, "size": np.arange(40.0)})
+    y = np.arange(40) % 2
+    encoder = make_column_transformer(
+        (OneHotEncoder(), ["colour"]), remainder="passthrough", sparse_threshold=0
+    )
+    model = SOCClassifier(preprocessor=encoder, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="TabularPreprocessor"):
+        save_model(model, tmp_path / "foreign.sksoc")
+    assert not (tmp_path / "foreign.sksoc").exists()
+
+
+# -- partial_fit, weights, pipelines and searches --------------------------------------
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_partial_fit_learns_the_encoding_on_its_first_call(Estimator, table):
+    X, y = table
+    model = Estimator(random_state=0)
+    model.partial_fit(X[:150], y[:150], classes=["leaves", "stays"])
+    learned = model.preprocessor_
+    levels = [list(c) for c in learned.categories_]
+    later = X[150:].assign(region="atlantis")
+    model.partial_fit(later, y[150:])
+    assert model.preprocessor_ is learned
+    assert [list(c) for c in model.preprocessor_.categories_] == levels
+    assert model.n_iter_ == 2
+    names = list(learned.get_feature_names_out())
+    assert (learned.transform(later)[:, names.index("region_other")] == 1).all()
+    assert model.predict(later).shape == (150,)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_class_weight_and_sample_weight_take_a_dataframe(Estimator, table):
+    X, y = table
+    weight = np.where(y == "stays", 2.0, 1.0)
+    model = Estimator(**FAST).fit(X, y, sample_weight=weight)
+    # The weighted class counts: twice the rows that stay against those that leave.
+    n_stays, n_leaves = np.sum(y == "stays"), np.sum(y == "leaves")
+    ratio = model.class_count_[1] / model.class_count_[0]
+    assert ratio == pytest.approx(2 * n_stays / n_leaves)
+    balanced = Estimator(class_weight="balanced", **FAST).fit(
+        X, y, sample_weight=weight
+    )
+    assert balanced.score(X, y) > 0.85
+
+
+def test_in_a_pipeline_and_a_grid_search(table):
+    X, y = table
+    pipeline = make_pipeline(SOCClassifier(**FAST)).fit(X, y)
+    assert pipeline.score(X, y) > 0.85
+    np.testing.assert_array_equal(pipeline.feature_names_in_, list(X.columns))
+    search = GridSearchCV(
+        make_pipeline(SOCClassifier(**FAST)),
+        {"socclassifier__embedding_dim": [4, 8]},
+        cv=2,
+    ).fit(X, y)
+    assert search.best_score_ > 0.8
+    assert isinstance(search.best_estimator_[-1].preprocessor_, TabularPreprocessor)
