@@ -38,8 +38,9 @@ row's, the cost of what it buys. ``--out`` keeps the rows of the variants
 not run, so variants can be run apart and gathered in one file.
 
     python benchmarks/tabular_ablation.py [--sets ...] [--seeds 0]
-        [--out docs/user_guide/_generated/tabular_ablation.csv]
-    python benchmarks/tabular_ablation.py --summarize CSV
+        [--out docs/user_guide/_generated/tabular/ablation.csv]
+        [--summary-out docs/user_guide/_generated/tabular/ablation_summary.csv]
+    python benchmarks/tabular_ablation.py --summarize CSV [--summary-out CSV]
 """
 
 import argparse
@@ -179,14 +180,18 @@ def main(argv=None):
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS))
     parser.add_argument("--out", help="CSV of the result rows")
     parser.add_argument("--summarize", help="print the summary of such a CSV")
+    parser.add_argument("--summary-out", help="CSV of the summary, for the docs")
     args = parser.parse_args(argv)
     frame = (
         pd.read_csv(args.summarize)
         if args.summarize
         else run(args.sets, args.seeds, args.variants, args.out)
     )
+    table = summary(frame).round(4)
     with pd.option_context("display.width", 120):
-        print(summary(frame).round(4).to_string(index=False))
+        print(table.to_string(index=False))
+    if args.summary_out:
+        table.to_csv(args.summary_out, index=False)
 
 
 if __name__ == "__main__":
