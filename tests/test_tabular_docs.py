@@ -168,8 +168,9 @@ def test_the_benchmark_sentence_holds():
 
 
 def test_the_described_data_and_defaults_hold():
-    # tabular.rst: 120,000 rows, 24 and 32 classes, 30% of the cells missing;
-    # up to 256 levels per column; 16 frequencies drawn from N(0, 1).
+    # tabular.rst: 120,000 rows, 24 and 32 classes, 30% of the cells missing,
+    # a 75/25 split; up to 256 levels per column (HGB: 255); 16 frequencies
+    # drawn from N(0, 1).
     from sksoc.encoders import TabularEncoder
     from sksoc.preprocessing import TabularPreprocessor
 
@@ -178,6 +179,8 @@ def test_the_described_data_and_defaults_hold():
     assert round(sizes["missing_30"].X.isna().to_numpy().mean(), 2) == 0.30
     classes = {len(set(load_tabular(name).y)) for name in tabular.TABULAR_SETS}
     assert {24, 32} <= classes
+    assert load_benchmark("_tabular_sets").TEST_SIZE == 0.25
+    assert tabular.HGB_MAX_CATEGORIES == 255
     assert TabularPreprocessor().max_categories == 256
     signature = inspect.signature(TabularEncoder).parameters
     assert signature["n_frequencies"].default == 16
