@@ -16,7 +16,9 @@ import pytest
 
 from tests.helpers import ROOT, load_benchmark
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
+# Appended, not prepended: benchmarks/distributed.py must not shadow the
+# ``distributed`` package (Dask's workers import it from the same path).
+sys.path.append(str(ROOT / "benchmarks"))
 tabular = load_benchmark("tabular")
 load_tabular = load_benchmark("_tabular_sets").load_tabular
 ablation = load_benchmark("tabular_ablation")

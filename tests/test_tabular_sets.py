@@ -11,7 +11,9 @@ import pytest
 from tests.helpers import ROOT, load_benchmark
 
 # The benchmarks import their shared modules (_datasets, _tabular_sets) by name.
-sys.path.insert(0, str(ROOT / "benchmarks"))
+# Appended, not prepended: benchmarks/distributed.py must not shadow the
+# ``distributed`` package (Dask's workers import it from the same path).
+sys.path.append(str(ROOT / "benchmarks"))
 sets = load_benchmark("_tabular_sets")
 
 # name: (rows, feature columns, classes), as the module's docstring says.
