@@ -9,6 +9,7 @@ from ._models import HIDDEN_LAYER_SIZES, build_model, train_and_score
 from ._output import (
     METRICS_LEGEND,
     REFERENCE_LEGEND,
+    SCORE_COLUMNS,
     data_line,
     draw_compare_figures,
     draw_sweep_figure,
@@ -22,18 +23,7 @@ from ._output import (
 )
 from ._reference import REFERENCES, build_references
 
-_COMPARE_COLUMNS = (
-    "head",
-    "kind",
-    "accuracy",
-    "log_loss",
-    "ece",
-    "silhouette",
-    "compactness",
-    "separability",
-    "epochs",
-    "fit_seconds",
-)
+_COMPARE_COLUMNS = ("head", "kind", *SCORE_COLUMNS, "epochs", "fit_seconds")
 _SWEEP_COLUMNS = ("accuracy", "log_loss", "epochs", "fit_seconds")
 
 

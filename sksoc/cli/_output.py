@@ -13,7 +13,7 @@ import pandas as pd
 from .._geometry import final_step
 from ._errors import CommandError
 
-_SCORE_COLUMNS = (
+SCORE_COLUMNS = (
     "accuracy",
     "log_loss",
     "ece",
@@ -22,7 +22,7 @@ _SCORE_COLUMNS = (
     "separability",
 )
 _CELL_FORMATS = {
-    **dict.fromkeys(_SCORE_COLUMNS, "{:.4f}".format),
+    **dict.fromkeys(SCORE_COLUMNS, "{:.4f}".format),
     "fit_seconds": "{:.1f}".format,
 }
 # What a cell shows where a reference model has no value: it has no embedding.
