@@ -155,14 +155,17 @@ def fit_and_score_reference(name, model, split):
     with threadpool_limits(limits=1), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         start = time.perf_counter()
+        # Integer codes for the labels: scikit-learn 1.6.0's MLPClassifier
+        # with early stopping fails on string labels (fixed in 1.6.1).
+        classes, codes = np.unique(split.y_train, return_inverse=True)
         try:
-            model.fit(split.X_train, split.y_train)
+            model.fit(split.X_train, codes)
         except ValueError as exc:
             message = " ".join(str(exc).split())
             return None, [f"reference {name} left out: it failed to train: {message}"]
         seconds = time.perf_counter() - start
         proba = model.predict_proba(split.X_test)
-        predicted = model.predict(split.X_test)
+        predicted = classes[model.predict(split.X_test)]
     for warning in caught:
         if issubclass(warning.category, ConvergenceWarning):
             notes.append(f"reference {name}: {' '.join(str(warning.message).split())}")
@@ -172,9 +175,9 @@ def fit_and_score_reference(name, model, split):
             )
     row = {
         "accuracy": accuracy_score(split.y_test, predicted),
-        "log_loss": log_loss(split.y_test, proba, labels=model.classes_),
+        "log_loss": log_loss(split.y_test, proba, labels=classes),
         "ece": top_label_calibration_error(
-            split.y_test, proba, labels=model.classes_, n_bins=15
+            split.y_test, proba, labels=classes, n_bins=15
         ),
         "fit_seconds": seconds,
     }
