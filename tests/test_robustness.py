@@ -541,9 +541,11 @@ def test_ctrl_c_from_another_thread_keeps_the_fitted_model(
     expected = model.predict_proba(X)
     net, n_iter = model.net_, model.n_iter_
     # Training long enough (seconds, with the faster engine too) that the
-    # signal lands while it runs, even on a loaded machine.
+    # signal lands while it runs, even on a loaded machine: partial_fit's one
+    # epoch over 24,000 rows took 1.4 s idle and was sometimes over before
+    # the signal under the full suite; the interrupt cuts the longer one short.
     model.set_params(max_epochs=5000, n_iter_no_change=5000)
-    X_many, y_many = np.tile(X, (400, 1)), np.tile(y, 400)
+    X_many, y_many = np.tile(X, (4000, 1)), np.tile(y, 4000)
     assert interrupt_from_another_thread(lambda: getattr(model, method)(X_many, y_many))
     assert model.net_ is net
     assert model.n_iter_ == n_iter
