@@ -481,14 +481,11 @@ def _object_kind(column, name):
 
 
 def _value_kind(value):
-    if isinstance(value, (bool, np.bool_)):
+    """ "number" or "text" (a boolean is a level); None for any other object."""
+    if isinstance(value, (bool, np.bool_, str)):
         return "text"
     if isinstance(value, (numbers.Real, np.number)):
         return "number"
-    if isinstance(value, str):
-        return "text"
-    if hasattr(value, "isoformat"):
-        return None
     return None
 
 
