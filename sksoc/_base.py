@@ -358,9 +358,14 @@ class BaseEmbeddingClassifier(
             check_consistent_length(X, y)
             if y.dtype.kind == "f":
                 assert_all_finite(y, input_name="y")
-            if reset:
-                self.preprocessor_.fit(X)
-            X = self.preprocessor_.transform(X)
+            check_classification_targets(y)
+            # Fitted with y, for the target encoding of many-level columns,
+            # whose training rows fit_transform cross-fits.
+            return (
+                self.preprocessor_.fit_transform(X, y)
+                if reset
+                else self.preprocessor_.transform(X)
+            ), y
         check_classification_targets(y)
         return X, y
 

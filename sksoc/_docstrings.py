@@ -13,11 +13,15 @@ ENCODER_PARAMETERS = """\
         :class:`~sksoc.preprocessing.TabularPreprocessor` on a DataFrame
         and on an array holding text or missing values: numbers scaled
         robustly and clipped smoothly, missing values flagged, categories
-        one-hot encoded, so a raw table needs no ``ColumnTransformer``; a
-        numeric array without missing values and a sparse matrix go to the
-        network as they are. None never encodes (X must be numeric and
-        finite); a transformer instance is cloned and fitted. ``partial_fit``
-        learns the encoding from its first call's rows.
+        one-hot encoded (target encoded beyond 256 levels), so a raw table
+        needs no ``ColumnTransformer``; a numeric array without missing
+        values and a sparse matrix go to the network as they are. None never
+        encodes (X must be numeric and finite); a transformer instance is
+        cloned and fitted, with y. ``partial_fit`` learns the encoding from
+        its first call's rows and labels: target encodings know only the
+        classes of that call, and its rows, given again, are encoded with
+        their own labels: for several passes over the same rows, pass
+        ``TabularPreprocessor(high_cardinality="other")``.
     module : None, torch.nn.Module class or instance, default=None
         The encoder. None builds a :class:`~sksoc.encoders.TabularEncoder`
         (numeric columns embedded one by one, then an MLP) on an encoded

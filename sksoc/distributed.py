@@ -164,7 +164,9 @@ class _Rank:
             # Every rank encodes its rows as rank 0 learned to (a shard's own
             # levels and quartiles would give the ranks different inputs).
             self._gather_or_raise(
-                lambda: _encode_with(estimator, shards[0]["preprocessor"], local)
+                lambda: _encode_with(
+                    estimator, shards[0]["preprocessor"], local, self.rank == 0
+                )
             )
             X = local["X"]
             n_rows = [shard["n_rows"] for shard in shards]
@@ -446,6 +448,9 @@ def _validated_shard(estimator, X, y, sample_weight, local):
         return {"n_rows": 0}
     local["X"], local["y"] = X, y
     X, y = estimator._validate_training_data(X, y, reset=True)
+    # Rank 0's rows as its preprocessor encoded them while learning from them
+    # (target encodings cross-fitted), which its transform would not repeat.
+    local["encoded"] = X
     if sample_weight is not None:
         sample_weight = validated_weights(sample_weight, X)
     return {
@@ -460,9 +465,16 @@ def _validated_shard(estimator, X, y, sample_weight, local):
     }
 
 
-def _encode_with(estimator, preprocessor, local):
-    """Encode this rank's X (``local["X"]``, in place) by ``preprocessor``."""
+def _encode_with(estimator, preprocessor, local, learned_here):
+    """Encode this rank's X (``local["X"]``, in place) by ``preprocessor``.
+
+    ``learned_here``: this rank fitted ``preprocessor`` on its X, which is
+    then already encoded (``local["encoded"]``).
+    """
     estimator.preprocessor_ = preprocessor
+    if learned_here and "encoded" in local:
+        local["X"] = local["encoded"]
+        return
     local["X"], _ = estimator._validate_training_data(
         local["X"], local["y"], reset=False
     )

@@ -14,6 +14,14 @@ and returns one dense float32 matrix, in this order of columns:
    ``max_categories`` most frequent levels, one for a missing value (when
    ``fit`` saw one) and one for every other level, rare or unseen in ``fit``.
 
+A categorical column of more than ``max_categories`` levels (a zip code, an
+identifier) is target encoded instead when ``fit`` is given y: each level
+becomes the smoothed frequency of each class among its rows (scikit-learn's
+:class:`~sklearn.preprocessing.TargetEncoder`), which joins the numbers of
+item 1. The rows ``fit_transform`` encodes are cross-fitted, each from the
+other rows' frequencies, so that a network trained on them does not learn
+the labels through their own level.
+
 The estimators of sksoc fit one in ``fit`` (their ``preprocessor``
 parameter) and keep it, so a raw DataFrame needs no ``ColumnTransformer``
 in front; it is also an ordinary scikit-learn transformer for a
@@ -27,15 +35,25 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import RobustScaler
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.preprocessing import RobustScaler, TargetEncoder
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
-from ._compat import Interval, fit_context
+from ._compat import Interval, StrOptions, fit_context
 
 __all__ = ["TabularPreprocessor", "smooth_clip"]
 
 # numpy dtype kinds read as numbers; "b" (bool) is a category of two levels.
 _NUMERIC_KINDS = "iuf"
+# Folds of the cross-fitted target encoding of the training rows, and the
+# seed of their (fixed) assignment, which no ordering of the rows can bias.
+_TARGET_FOLDS = 5
+_TARGET_FOLD_SEED = 0
 
 
 def smooth_clip(values, bound):
@@ -71,7 +89,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
     ``category``, boolean) are one-hot encoded with a slot for missing values
     and one for rare and unseen levels. The output is a dense float32 matrix
     whose first :attr:`n_numeric_out_` columns are the scaled numbers (the
-    columns a tabular encoder embeds one by one).
+    columns a tabular encoder embeds one by one). Given y, a categorical
+    column of more than ``max_categories`` levels is target encoded.
 
     Parameters
     ----------
@@ -87,6 +106,15 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         The user guide's tabular page measures 256 against 32.
     min_frequency : int, default=2
         A level seen fewer times in ``fit`` goes to the "other" slot.
+    high_cardinality : {"target", "other"}, default="target"
+        How a categorical column of more than ``max_categories`` levels is
+        encoded. "target": by its levels' class frequencies, when ``fit``
+        is given y (one column per class; one with two classes), cross-fitted
+        in ``fit_transform``; missing values are a level of their own and a
+        level unseen in ``fit`` gets the overall class frequencies. Without
+        y, and with "other", the ``max_categories`` most frequent levels are
+        one-hot encoded and the rest share the "other" slot. The user
+        guide's tabular page measures both.
 
     Attributes
     ----------
@@ -106,7 +134,19 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         Positions (among ``numeric_columns_``) of the columns that had
         missing values in ``fit``, one indicator each.
     categorical_columns_ : list of int
-        Positions of the categorical columns.
+        Positions of the one-hot encoded categorical columns.
+    target_columns_ : list of int
+        Positions of the target-encoded categorical columns.
+    target_classes_ : ndarray
+        The classes whose frequencies encode them: every class of y, or
+        the second of two.
+    target_levels_ : list of ndarray
+        For each target-encoded column, its levels in ``fit``, as text.
+    target_encodings_ : list of ndarray of shape (n_levels + 1, n_target_classes)
+        For each target-encoded column, the encoding of each level of
+        ``target_levels_`` and, last, of a missing value.
+    target_prior_ : ndarray of shape (n_target_classes,)
+        The class frequencies in ``fit``: the encoding of an unseen level.
     categories_ : list of ndarray
         For each categorical column, the levels with a slot of their own, as
         text, most frequent first.
@@ -114,7 +154,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         For each categorical column, whether ``fit`` saw missing values (and
         so the column has a slot for them).
     n_numeric_out_ : int
-        Number of leading output columns that are scaled numbers.
+        Number of leading output columns that are scaled numbers: the numeric
+        columns, then the target encodings.
     n_features_out_ : int
         Number of output columns.
 
@@ -141,12 +182,21 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         "clip": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "max_categories": [Interval(numbers.Integral, 1, None, closed="left")],
         "min_frequency": [Interval(numbers.Integral, 1, None, closed="left")],
+        "high_cardinality": [StrOptions({"target", "other"})],
     }
 
-    def __init__(self, *, clip=3.0, max_categories=256, min_frequency=2):
+    def __init__(
+        self,
+        *,
+        clip=3.0,
+        max_categories=256,
+        min_frequency=2,
+        high_cardinality="target",
+    ):
         self.clip = clip
         self.max_categories = max_categories
         self.min_frequency = min_frequency
+        self.high_cardinality = high_cardinality
 
     @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -157,8 +207,9 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         X : DataFrame or array-like of shape (n_samples, n_features)
             Numbers, booleans, categories and text; missing values as NaN,
             None or ``pd.NA``.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,), default=None
+            Class labels, for the target encoding of columns of more than
+            ``max_categories`` levels; None encodes them one-hot.
 
         Returns
         -------
@@ -170,12 +221,74 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             Naming the column: an infinite value, a date or time column, or a
             column of values that are neither numbers nor text.
         """
+        self._fit(X, y)
+        return self
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit to X and encode it; the target encodings of X are cross-fitted.
+
+        Each row's target encoding comes from the class frequencies of the
+        rows outside its fold (one of five, fixed), so it does not hold
+        the row's own label: this is what a model trains on. ``transform``
+        encodes with the frequencies of every row of ``fit``.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, `n_features_out_`), float32
+        """
+        frame, target_values = self._fit(X, y)
+        return self._encode(frame, target_values)
+
+    def transform(self, X):
+        """Encode X as in ``fit``: a dense float32 matrix.
+
+        Columns of a DataFrame are matched by name, so their order may
+        differ from ``fit``'s. Levels unseen in ``fit`` go to each column's
+        "other" slot (or get the overall class frequencies, where target
+        encoded); missing values in a numeric column without an indicator
+        become its median.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, `n_features_in_`)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, `n_features_out_`), float32
+        """
+        check_is_fitted(self)
+        return self._encode(self._as_frame(X, reset=False), None)
+
+    def _fit(self, X, y):
+        """Fit; X as a frame and its cross-fitted target encodings."""
         frame = self._as_frame(X, reset=True)
+        if y is not None:
+            y = column_or_1d(y, warn=True)
+            check_consistent_length(frame, y)
         kinds = [_column_kind(frame, position) for position in range(frame.shape[1])]
         numeric = [p for p, kind in enumerate(kinds) if kind == "numeric"]
-        self.categorical_columns_ = [
-            p for p, kind in enumerate(kinds) if kind == "categorical"
-        ]
+        texts = {
+            p: _as_text(frame.iloc[:, p])
+            for p, kind in enumerate(kinds)
+            if kind == "categorical"
+        }
+        self.target_columns_ = (
+            [
+                p
+                for p, (text, missing) in texts.items()
+                if len(pd.unique(text[~missing])) > self.max_categories
+            ]
+            if y is not None and self.high_cardinality == "target"
+            else []
+        )
+        self.categorical_columns_ = [p for p in texts if p not in self.target_columns_]
+        target_values = self._fit_target_encoding(texts, y, frame.shape[0])
         values = _numbers(frame, numeric, self._column_names(frame))
         present = ~np.isnan(values)
         kept = present.any(axis=0)
@@ -189,13 +302,14 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         self.missing_indicator_columns_ = np.flatnonzero(
             ~present[:, kept].all(axis=0)
         ).tolist()
+        values = np.hstack([values, target_values])
         self.scaler_ = RobustScaler().fit(values) if values.shape[1] else None
         if self.scaler_ is not None:
             _widen_zero_scales(self.scaler_, values)
         self.categories_ = []
         self.missing_categories_ = []
         for position in self.categorical_columns_:
-            text, missing = _as_text(frame.iloc[:, position])
+            text, missing = texts[position]
             counts = pd.Series(text[~missing]).value_counts(sort=True)
             counts = counts[counts >= self.min_frequency]
             # Most frequent first; ties broken by the level's text, so that
@@ -204,7 +318,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             levels = [level for level, _ in order[: self.max_categories]]
             self.categories_.append(np.array(levels, dtype=object))
             self.missing_categories_.append(bool(missing.any()))
-        self.n_numeric_out_ = len(self.numeric_columns_)
+        self.n_numeric_out_ = values.shape[1]
         self.n_features_out_ = (
             self.n_numeric_out_
             + len(self.missing_indicator_columns_)
@@ -215,37 +329,71 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 )
             )
         )
-        return self
+        return frame, target_values
 
-    def transform(self, X):
-        """Encode X as in ``fit``: a dense float32 matrix.
+    def _fit_target_encoding(self, texts, y, n_rows):
+        """Fit the target encodings; the training rows' ones, cross-fitted."""
+        self.target_levels_ = []
+        self.target_encodings_ = []
+        if not self.target_columns_:
+            self.target_classes_ = np.array([])
+            self.target_prior_ = np.zeros(0)
+            return np.zeros((n_rows, 0))
+        classes, y_codes = np.unique(y, return_inverse=True)
+        # Two classes need the second's frequency only, as scikit-learn's
+        # binary target encoding.
+        encoded = np.arange(1, 2) if len(classes) == 2 else np.arange(len(classes))
+        indicators = (y_codes[:, None] == encoded).astype(np.float64)
+        self.target_classes_ = classes[encoded]
+        self.target_prior_ = indicators.mean(axis=0)
+        folds = (
+            np.random.default_rng(_TARGET_FOLD_SEED).permutation(len(y_codes))
+            % _TARGET_FOLDS
+        )
+        cross_fitted = []
+        for position in self.target_columns_:
+            levels, codes = _level_codes(*texts[position])
+            self.target_levels_.append(levels)
+            self.target_encodings_.append(
+                _target_encodings(codes, indicators, len(levels) + 1)
+            )
+            cross_fitted.append(_cross_fitted_encodings(codes, indicators, folds))
+        return np.hstack(cross_fitted)
 
-        Columns of a DataFrame are matched by name, so their order may
-        differ from ``fit``'s. Levels unseen in ``fit`` go to each column's
-        "other" slot; missing values in a numeric column without an
-        indicator become its median.
+    def _target_values(self, frame, names):
+        """The target encodings of X's rows, from every row of ``fit``."""
+        columns = [np.zeros((frame.shape[0], 0))]
+        for position, levels, encodings in zip(
+            self.target_columns_,
+            self.target_levels_,
+            self.target_encodings_,
+            strict=True,
+        ):
+            column = frame.iloc[:, position]
+            _check_not_temporal(column, names[position])
+            text, missing = _as_text(column)
+            codes = pd.Index(levels, dtype=object).get_indexer(text)
+            codes[missing] = len(levels)
+            # Code -1, a level unseen in fit, takes the last row: the prior.
+            table = np.vstack([encodings, self.target_prior_])
+            columns.append(table[codes])
+        return np.hstack(columns)
 
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, `n_features_in_`)
-
-        Returns
-        -------
-        X_out : ndarray of shape (n_samples, `n_features_out_`), float32
-        """
-        check_is_fitted(self)
-        frame = self._as_frame(X, reset=False)
+    def _encode(self, frame, target_values):
+        """The output matrix of ``frame``; ``target_values`` None looks them up."""
         names = self._column_names(frame)
         values = _numbers(frame, self.numeric_columns_, names)
+        if target_values is None:
+            target_values = self._target_values(frame, names)
         n_rows = frame.shape[0]
         out = np.zeros((n_rows, self.n_features_out_), dtype=np.float32)
-        if self.numeric_columns_:
+        if self.n_numeric_out_:
             missing = np.isnan(values)
             with np.errstate(over="ignore"):
-                scaled = self.scaler_.transform(values)
+                scaled = self.scaler_.transform(np.hstack([values, target_values]))
             if self.clip is not None:
                 scaled = smooth_clip(scaled, self.clip)
-            scaled[missing] = 0.0
+            scaled[:, : values.shape[1]][missing] = 0.0
             out[:, : self.n_numeric_out_] = scaled
             start = self.n_numeric_out_
             indicators = missing[:, self.missing_indicator_columns_]
@@ -292,8 +440,13 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
                 "feature_names_in_",
                 [f"x{i}" for i in range(self.n_features_in_)],
             )
-        names = [str(input_features[p]) for p in self.numeric_columns_]
-        names += [f"{names[i]}_missing" for i in self.missing_indicator_columns_]
+        numeric = [str(input_features[p]) for p in self.numeric_columns_]
+        names = numeric + [
+            f"{input_features[p]}_target_{label}"
+            for p in self.target_columns_
+            for label in self.target_classes_
+        ]
+        names += [f"{numeric[i]}_missing" for i in self.missing_indicator_columns_]
         for position, levels, has_missing in zip(
             self.categorical_columns_,
             self.categories_,
@@ -344,9 +497,22 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         "categorical_columns_",
         "categories_",
         "missing_categories_",
+        "target_columns_",
+        "target_classes_",
+        "target_levels_",
+        "target_encodings_",
+        "target_prior_",
         "n_numeric_out_",
         "n_features_out_",
     )
+    # What a state written before target encoding existed stands for.
+    _FITTED_ADDED_LATER = {
+        "target_columns_": [],
+        "target_classes_": np.array([]),
+        "target_levels_": [],
+        "target_encodings_": [],
+        "target_prior_": np.zeros(0),
+    }
 
     def get_state(self):
         """This fitted encoding as data: parameters, arrays, lists and numbers.
@@ -386,7 +552,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         unknown = set(state) - set(cls._FITTED)
         if unknown:
             raise ValueError(f"unknown preprocessor attributes {sorted(unknown)}")
-        for name, value in state.items():
+        for name, value in {**cls._FITTED_ADDED_LATER, **state}.items():
             setattr(preprocessor, name, value)
         preprocessor.scaler_ = None
         if center is not None:
@@ -524,6 +690,43 @@ def _as_text(column):
     text[missing] = ""
     text = np.array([str(value) for value in text], dtype=object)
     return text, missing
+
+
+def _level_codes(text, missing):
+    """The levels of a column seen in fit, and each row's code: missing is last."""
+    codes, levels = pd.factorize(text[~missing])
+    all_codes = np.full(len(text), len(levels), dtype=np.intp)
+    all_codes[~missing] = codes
+    return np.asarray(levels, dtype=object), all_codes
+
+
+def _target_encodings(codes, indicators, n_codes):
+    """Each code's encoding, one column per class, by scikit-learn's TargetEncoder.
+
+    Each class's frequency is encoded as a continuous target, its 0/1
+    indicator: the same smoothed means as the multiclass encoding, and
+    defined where some class is absent from the rows. A code absent from
+    ``codes`` gets the overall frequency.
+    """
+    table = np.tile(indicators.mean(axis=0), (n_codes, 1))
+    for k in range(indicators.shape[1]):
+        encoder = TargetEncoder(target_type="continuous").fit(
+            codes[:, None], indicators[:, k]
+        )
+        table[encoder.categories_[0], k] = encoder.encodings_[0]
+    return table
+
+
+def _cross_fitted_encodings(codes, indicators, folds):
+    """Each row's encoding from the rows of the other folds."""
+    out = np.empty((len(codes), indicators.shape[1]))
+    for fold in np.unique(folds):
+        held_out = folds == fold
+        table = _target_encodings(
+            codes[~held_out], indicators[~held_out], int(codes.max()) + 1
+        )
+        out[held_out] = table[codes[held_out]]
+    return out
 
 
 def _widen_zero_scales(scaler, values):

@@ -15,12 +15,15 @@ import socket
 import subprocess
 import sys
 
+import numpy as np
+import pandas as pd
 import pytest
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sksoc import load_model
-from sksoc.distributed import data_parallel
+from sksoc import SOCClassifier, load_model
+from sksoc.distributed import _encode_with, _validated_shard, data_parallel
+from sksoc.preprocessing import TabularPreprocessor
 from tests import distributed_worker as worker
 from tests.helpers import ROOT
 
@@ -294,3 +297,23 @@ def test_nccl_example_on_gpus(tmp_path, world_size):
     model = run_example(tmp_path, world_size, backend="nccl")
     expected = script.make_model("cuda:0").fit(X, y)
     assert_same_model(model, expected, X, atol=1e-4)
+
+
+def test_rank_0_trains_on_its_cross_fitted_target_encodings():
+    # Rank 0 learns the preprocessor from its rows; its transform would give
+    # those rows target encodings made from their own labels, so rank 0 keeps
+    # what fit_transform gave them (cross-fitted). Other ranks transform.
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"shop": [f"s{i}" for i in rng.integers(0, 40, 200)]})
+    y = rng.integers(0, 2, 200)
+    estimator = SOCClassifier(preprocessor=TabularPreprocessor(max_categories=3))
+    local = {}
+    shard = _validated_shard(estimator, X, y, None, local)
+    _encode_with(estimator, shard["preprocessor"], local, learned_here=True)
+    expected = TabularPreprocessor(max_categories=3).fit_transform(X, y)
+    np.testing.assert_array_equal(local["X"], expected)
+    assert not np.array_equal(local["X"], estimator.preprocessor_.transform(X))
+
+    other = {"X": X, "y": y}
+    _encode_with(estimator, shard["preprocessor"], other, learned_here=False)
+    np.testing.assert_array_equal(other["X"], estimator.preprocessor_.transform(X))

@@ -204,6 +204,7 @@ def test_the_defaults_keep_256_levels_of_at_least_two_rows():
         "clip": 3.0,
         "max_categories": 256,
         "min_frequency": 2,
+        "high_cardinality": "target",
     }
 
 
@@ -466,3 +467,329 @@ def test_clone_gives_an_unfitted_copy_with_the_same_parameters():
 )
 def test_scikit_learn_common_checks(estimator, check):
     check(estimator)
+
+
+# -- target encoding of many-level columns -------------------------------------------
+#
+# With max_categories=3, a column of more than 3 levels is target encoded when
+# fit is given y. Pure levels (one class only) have no variance within, so
+# scikit-learn's "auto" smoothing keeps their own frequency: 0 or 1 exactly.
+
+# Twelve rows, three classes (3, 4 and 5 rows) and six levels of two rows each.
+MANY_X = pd.DataFrame(
+    {"x": np.arange(1.0, 13.0), "c": list("aabbccddeeff")},
+)
+MANY_Y = np.array([0, 1, 1, 1, 2, 2, 0, 0, 1, 2, 2, 2])
+# np.random.default_rng(0).permutation(12) % 5: the fold of each row.
+MANY_FOLDS = np.array([4, 2, 2, 4, 0, 1, 0, 3, 1, 0, 3, 1])
+
+
+def _sklearn_table(column, y, target_type, levels):
+    """scikit-learn's TargetEncoder encodings of ``levels``: one row each."""
+    from sklearn.preprocessing import TargetEncoder
+
+    encoder = TargetEncoder(target_type=target_type).fit(column.to_frame(), y)
+    found = {
+        (None if pd.isna(level) else level): index
+        for index, level in enumerate(encoder.categories_[0])
+    }
+    return np.column_stack(encoder.encodings_)[[found[level] for level in levels]]
+
+
+def test_the_fold_assignment_is_the_documented_one():
+    folds = np.random.default_rng(0).permutation(len(MANY_Y)) % 5
+    np.testing.assert_array_equal(folds, MANY_FOLDS)
+
+
+def test_target_encodings_are_scikit_learns_multiclass_encodings():
+    pre = TabularPreprocessor(max_categories=3).fit(MANY_X, MANY_Y)
+    assert pre.target_columns_ == [1]
+    assert pre.categorical_columns_ == []
+    np.testing.assert_array_equal(pre.target_classes_, [0, 1, 2])
+    assert pre.target_levels_[0].tolist() == list("abcdef")
+    table = pre.target_encodings_[0]
+    assert table.shape == (6 + 1, 3)
+    expected = _sklearn_table(MANY_X["c"], MANY_Y, "multiclass", list("abcdef"))
+    np.testing.assert_allclose(table[:6], expected, rtol=1e-12)
+    # By hand: "a" is one row of class 0 and one of class 1. Class 0 has
+    # frequency 1/4, variance 3/16; "a" has mean 1/2, variance 1/4, so
+    # lambda = (2 * 3/16) / (2 * 3/16 + 1/4) = 3/5 and the encoding is
+    # 3/5 * 1/2 + 2/5 * 1/4 = 0.4. Class 1 (1/3, variance 2/9):
+    # lambda = (4/9) / (4/9 + 1/4) = 16/25, 16/25 * 1/2 + 9/25 * 1/3 = 0.44.
+    np.testing.assert_allclose(table[0, :2], [0.4, 0.44])
+    # "b" is pure class 1, "d" pure class 0, "f" pure class 2.
+    np.testing.assert_array_equal(table[1], [0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(table[3], [1.0, 0.0, 0.0])
+    np.testing.assert_array_equal(table[5], [0.0, 0.0, 1.0])
+    # No missing value in fit: the missing row is the class frequencies.
+    np.testing.assert_allclose(table[6], [3 / 12, 4 / 12, 5 / 12])
+    np.testing.assert_allclose(pre.target_prior_, [3 / 12, 4 / 12, 5 / 12])
+
+
+def test_transform_scales_and_clips_the_encodings_like_numbers():
+    pre = TabularPreprocessor(max_categories=3).fit(MANY_X, MANY_Y)
+    assert pre.get_feature_names_out().tolist() == [
+        "x",
+        "c_target_0",
+        "c_target_1",
+        "c_target_2",
+    ]
+    assert pre.n_numeric_out_ == 4
+    assert pre.n_features_out_ == 4
+    new = pd.DataFrame({"x": 6.5, "c": list("fedcba")})
+    out = pre.transform(new)
+    table = pre.target_encodings_[0][[5, 4, 3, 2, 1, 0]]
+    for k in range(3):
+        j = 1 + k
+        scaled = (table[:, k] - pre.scaler_.center_[j]) / pre.scaler_.scale_[j]
+        np.testing.assert_allclose(
+            out[:, j], smooth_clip(scaled, 3.0), rtol=1e-6, atol=1e-7
+        )
+    # x = 6.5 is the median of 1..12: 0.
+    np.testing.assert_array_equal(out[:, 0], 0.0)
+    # The columns in another order encode the same.
+    np.testing.assert_array_equal(pre.transform(new[["c", "x"]]), out)
+
+
+def test_fit_transform_cross_fits_each_row_from_the_other_folds():
+    # Each fold's rows, encoded by scikit-learn's TargetEncoder fitted on the
+    # other folds' rows (every class is in each of those), then the robust
+    # scaling of x and the three columns together, unclipped.
+    from sklearn.preprocessing import RobustScaler, TargetEncoder
+
+    pre = TabularPreprocessor(clip=None, max_categories=3)
+    out = pre.fit_transform(MANY_X, MANY_Y)
+    raw = np.empty((12, 3))
+    for fold in range(5):
+        held = fold == MANY_FOLDS
+        encoder = TargetEncoder(target_type="multiclass").fit(
+            MANY_X.loc[~held, ["c"]], MANY_Y[~held]
+        )
+        raw[held] = encoder.transform(MANY_X.loc[held, ["c"]])
+    values = np.column_stack([MANY_X["x"], raw])
+    scaler = RobustScaler().fit(values)
+    # No column's quartiles coincide, so RealMLP's fallback does not apply.
+    quartiles = np.quantile(values, [0.25, 0.75], axis=0)
+    assert (quartiles[1] > quartiles[0]).all()
+    np.testing.assert_allclose(pre.scaler_.center_, scaler.center_)
+    np.testing.assert_allclose(pre.scaler_.scale_, scaler.scale_)
+    np.testing.assert_allclose(out, scaler.transform(values), rtol=1e-6, atol=1e-6)
+    # transform encodes the same rows from all of them: another matrix.
+    full = pre.transform(MANY_X)
+    np.testing.assert_array_equal(full[:, 0], out[:, 0])
+    assert not np.allclose(full[:, 1:], out[:, 1:])
+
+
+def test_fit_transform_does_not_encode_a_row_with_its_own_label():
+    # "z" occurs once, in row 0, of class 1. The folds of ten rows are
+    # permutation(10) % 5 = [4 1 2 2 3 0 4 0 3 1]: row 0 is in fold 4 with
+    # row 6, and the other eight rows hold class 1 twice (rows 3 and 4), so
+    # the cross-fitted encoding of "z" is the frequency 2/8 there. The whole
+    # fit has "z" as pure class 1: transform encodes it 1.
+    X = pd.DataFrame({"c": ["z", "a", "a", "b", "b", "c", "c", "d", "d", "e"]})
+    y = np.array([1, 0, 0, 1, 1, 0, 1, 0, 0, 0])
+    folds = np.random.default_rng(0).permutation(10) % 5
+    np.testing.assert_array_equal(folds, [4, 1, 2, 2, 3, 0, 4, 0, 3, 1])
+    pre = TabularPreprocessor(clip=None, max_categories=3)
+    out = pre.fit_transform(X, y)
+    center, scale = pre.scaler_.center_[0], pre.scaler_.scale_[0]
+    raw = out[:, 0].astype(np.float64) * scale + center
+    assert raw[0] == pytest.approx(2 / 8, abs=1e-6)
+    # The mean of the rows outside the fold, computed from the folds as given.
+    assert raw[0] == pytest.approx(y[folds != folds[0]].mean(), abs=1e-6)
+    assert pre.target_encodings_[0][0, 0] == 1.0
+    again = pre.transform(X.iloc[[0]])[0, 0] * scale + center
+    assert again == pytest.approx(1.0, abs=1e-6)
+    # "e", also once (row 9, class 0, fold 1 with row 1): rows outside fold 1
+    # hold class 1 in rows 0, 3, 4 and 6 of eight.
+    assert raw[9] == pytest.approx(4 / 8, abs=1e-6)
+    # Deterministic: the folds are fixed, not drawn anew.
+    np.testing.assert_array_equal(pre.fit_transform(X, y), out)
+    np.testing.assert_array_equal(
+        TabularPreprocessor(clip=None, max_categories=3).fit_transform(X, y), out
+    )
+
+
+def test_fit_and_fit_transform_learn_the_same_state():
+    fitted = TabularPreprocessor(max_categories=3).fit(MANY_X, MANY_Y)
+    pre = TabularPreprocessor(max_categories=3)
+    pre.fit_transform(MANY_X, MANY_Y)
+    np.testing.assert_array_equal(pre.scaler_.center_, fitted.scaler_.center_)
+    np.testing.assert_array_equal(pre.scaler_.scale_, fitted.scaler_.scale_)
+    np.testing.assert_array_equal(pre.target_encodings_[0], fitted.target_encodings_[0])
+    np.testing.assert_array_equal(pre.transform(MANY_X), fitted.transform(MANY_X))
+
+
+def test_two_classes_encode_the_second_class_only():
+    X = pd.DataFrame({"c": ["a", "a", "b", "b", "c", "d", "e", "e"]})
+    y = np.array(["no", "yes", "yes", "yes", "no", "yes", "no", "no"])
+    pre = TabularPreprocessor(max_categories=3).fit(X, y)
+    np.testing.assert_array_equal(pre.target_classes_, ["yes"])
+    assert pre.get_feature_names_out().tolist() == ["c_target_yes"]
+    assert pre.n_numeric_out_ == 1
+    assert pre.transform(X).shape == (8, 1)
+    table = pre.target_encodings_[0]
+    assert table.shape == (5 + 1, 1)
+    expected = _sklearn_table(X["c"], y, "binary", list("abcde"))
+    np.testing.assert_allclose(table[:5], expected, rtol=1e-12)
+    # "b" and "d" are pure "yes", "c" and "e" pure "no"; half the rows say yes.
+    np.testing.assert_array_equal(table[[1, 3], 0], [1.0, 1.0])
+    np.testing.assert_array_equal(table[[2, 4], 0], [0.0, 0.0])
+    np.testing.assert_allclose(pre.target_prior_, [0.5])
+    # Labels given as numbers 0/1 name the column after 1.
+    numbers = TabularPreprocessor(max_categories=3).fit(X, (y == "yes").astype(int))
+    assert numbers.get_feature_names_out().tolist() == ["c_target_1"]
+    np.testing.assert_array_equal(numbers.target_encodings_[0], table)
+
+
+def test_missing_values_are_a_level_and_unseen_levels_get_the_class_frequencies():
+    # Ten rows, seven of class 1; two missing values, of class 0 and 1.
+    X = pd.DataFrame({"c": ["a", "a", "b", "b", None, None, "c", "d", "e", "e"]})
+    y = np.array([0, 1, 1, 1, 0, 1, 0, 1, 1, 1])
+    pre = TabularPreprocessor(clip=None, max_categories=3).fit(X, y)
+    assert pre.target_levels_[0].tolist() == list("abcde")
+    table = pre.target_encodings_[0]
+    # scikit-learn's missing category (NaN, last) is the last row.
+    expected = _sklearn_table(X["c"], y, "binary", [*"abcde", None])
+    np.testing.assert_allclose(table, expected, rtol=1e-12)
+    # By hand: the prior 0.7 has variance 0.21; "a" and the missing level
+    # are one row of each class: lambda = 0.42 / (0.42 + 0.25),
+    # 0.7 - 0.2 * lambda = 0.5746...
+    np.testing.assert_allclose(table[[0, 5], 0], 0.7 - 0.2 * 0.42 / 0.67)
+    np.testing.assert_allclose(pre.target_prior_, [0.7])
+    center, scale = pre.scaler_.center_[0], pre.scaler_.scale_[0]
+    new = pd.DataFrame({"c": ["b", "c", "never", None, np.nan, pd.NA, "zz"]})
+    raw = pre.transform(new)[:, 0].astype(np.float64) * scale + center
+    np.testing.assert_allclose(
+        raw, [1.0, 0.0, 0.7, table[5, 0], table[5, 0], table[5, 0], 0.7], atol=1e-6
+    )
+
+
+def test_a_missing_value_unseen_in_fit_gets_the_class_frequencies():
+    pre = TabularPreprocessor(clip=None, max_categories=3).fit(MANY_X, MANY_Y)
+    out = pre.transform(pd.DataFrame({"x": [6.5, 6.5], "c": [None, "unseen"]}))
+    np.testing.assert_array_equal(out[0], out[1])
+    expected = (np.array([3, 4, 5]) / 12 - pre.scaler_.center_[1:]) / (
+        pre.scaler_.scale_[1:]
+    )
+    np.testing.assert_allclose(out[0, 1:], expected, rtol=1e-6)
+
+
+def test_target_columns_come_after_the_numbers_and_before_the_indicators():
+    X = MANY_X.assign(
+        x=[np.nan, *MANY_X["x"][1:]],
+        g=list("pq") * 6,  # two levels: one-hot
+        d=list("uvwxyz") * 2,  # six levels: target encoded too
+    )[["g", "c", "x", "d"]]
+    pre = TabularPreprocessor(max_categories=3, min_frequency=1).fit(X, MANY_Y)
+    assert pre.numeric_columns_ == [2]
+    assert pre.target_columns_ == [1, 3]
+    assert pre.categorical_columns_ == [0]
+    assert pre.get_feature_names_out().tolist() == [
+        "x",
+        "c_target_0",
+        "c_target_1",
+        "c_target_2",
+        "d_target_0",
+        "d_target_1",
+        "d_target_2",
+        "x_missing",
+        "g_p",
+        "g_q",
+        "g_other",
+    ]
+    assert pre.n_numeric_out_ == 7
+    out = pre.transform(X)
+    assert out.shape == (12, 11)
+    np.testing.assert_array_equal(out[:, 7], [1.0] + [0.0] * 11)
+    np.testing.assert_array_equal(out[:, 8], [1.0, 0.0] * 6)
+    # Each target column is the table of its own column's levels.
+    expected = _sklearn_table(X["d"], MANY_Y, "multiclass", list("uvwxyz"))
+    np.testing.assert_allclose(pre.target_encodings_[1][:6], expected, rtol=1e-12)
+
+
+def test_at_most_max_categories_levels_stay_one_hot():
+    # Three levels with max_categories=3 is not "more than" it.
+    X = pd.DataFrame({"c": list("abcabcabcabc")})
+    pre = TabularPreprocessor(max_categories=3).fit(X, MANY_Y)
+    assert pre.target_columns_ == []
+    assert pre.get_feature_names_out().tolist() == ["c_a", "c_b", "c_c", "c_other"]
+    assert pre.target_encodings_ == []
+    assert pre.target_prior_.shape == (0,)
+    four = pd.DataFrame({"c": list("abcdabcdabcd")})
+    assert TabularPreprocessor(max_categories=3).fit(four, MANY_Y).target_columns_ == [
+        0
+    ]
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["no y", "other", "fit_transform without y"],
+)
+def test_without_y_or_with_other_many_levels_are_one_hot(how):
+    X = pd.DataFrame({"c": list("aaabbbccddef")})
+    one_hot = ["c_a", "c_b", "c_c", "c_other"]
+    if how == "no y":
+        pre = TabularPreprocessor(max_categories=3).fit(X)
+        out = pre.transform(X)
+    elif how == "other":
+        pre = TabularPreprocessor(max_categories=3, high_cardinality="other")
+        out = pre.fit_transform(X, MANY_Y)
+    else:
+        pre = TabularPreprocessor(max_categories=3)
+        out = pre.fit_transform(X)
+    assert pre.target_columns_ == []
+    assert pre.categorical_columns_ == [0]
+    assert pre.get_feature_names_out().tolist() == one_hot
+    assert pre.n_numeric_out_ == 0
+    np.testing.assert_array_equal(
+        out.argmax(axis=1), [0] * 3 + [1] * 3 + [2] * 2 + [3] * 4
+    )
+    np.testing.assert_array_equal(out.sum(axis=1), 1.0)
+
+
+def test_high_cardinality_is_validated():
+    with pytest.raises(InvalidParameterError, match="high_cardinality"):
+        TabularPreprocessor(high_cardinality="x").fit(MANY_X, MANY_Y)
+
+
+def test_state_round_trip_keeps_the_target_encoding():
+    X = MANY_X.assign(c=["a", None, *MANY_X["c"][2:]])
+    pre = TabularPreprocessor(max_categories=3).fit(X, MANY_Y)
+    state = pre.get_state()
+    for name in (
+        "target_columns_",
+        "target_classes_",
+        "target_levels_",
+        "target_encodings_",
+        "target_prior_",
+    ):
+        assert name in state
+    copy = TabularPreprocessor.from_state(state)
+    new = pd.DataFrame({"x": [1.0, 5.0, 20.0], "c": ["a", None, "unseen"]})
+    np.testing.assert_array_equal(copy.transform(new), pre.transform(new))
+    np.testing.assert_array_equal(copy.transform(X), pre.transform(X))
+    assert copy.get_feature_names_out().tolist() == pre.get_feature_names_out().tolist()
+    assert copy.get_params() == pre.get_params()
+
+
+def test_a_state_from_before_target_encoding_loads_without_target_columns():
+    X = pd.DataFrame(
+        {"x": [1.0, np.nan, 3.0, 9.0], "c": ["a", "b", None, "a"], "f": [1, 0, 1, 1]}
+    )
+    pre = TabularPreprocessor(clip=None, max_categories=3, min_frequency=1).fit(X)
+    old = pre.get_state()
+    old["params"] = {k: v for k, v in old["params"].items() if k != "high_cardinality"}
+    for name in (
+        "target_columns_",
+        "target_classes_",
+        "target_levels_",
+        "target_encodings_",
+        "target_prior_",
+    ):
+        del old[name]
+    copy = TabularPreprocessor.from_state(old)
+    assert copy.target_columns_ == []
+    assert copy.high_cardinality == "target"
+    np.testing.assert_array_equal(copy.transform(X), pre.transform(X))
+    assert copy.get_feature_names_out().tolist() == pre.get_feature_names_out().tolist()

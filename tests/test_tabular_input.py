@@ -327,9 +327,20 @@ def test_ten_thousand_levels_keep_the_network_input_small():
     y = (zips % 2 == 0) ^ (X["x"] > 1).to_numpy()
     model = SOCClassifier(max_epochs=1, random_state=0).fit(X, y)
     assert X["zip"].nunique() == 10_000
+    # x, then the zip code's target encoding: the second class's frequency.
+    assert model.preprocessor_.get_feature_names_out().tolist() == [
+        "x",
+        "zip_target_True",
+    ]
+    assert model.net_.module_.n_numeric == 2
+    one_hot = SOCClassifier(
+        preprocessor=TabularPreprocessor(high_cardinality="other"),
+        max_epochs=1,
+        random_state=0,
+    ).fit(X, y)
     # x, then 256 levels and the "other" slot.
-    assert model.preprocessor_.n_features_out_ == 1 + 256 + 1
-    assert model.net_.module_.n_numeric == 1
+    assert one_hot.preprocessor_.n_features_out_ == 1 + 256 + 1
+    assert one_hot.net_.module_.n_numeric == 1
 
 
 FIT_FAILS = {
@@ -400,7 +411,10 @@ def test_model_files_keep_the_encoding(fitted, table, tmp_path):
 
 def test_a_given_tabular_preprocessor_is_saved_with_its_parameters(table, tmp_path):
     X, y = table
-    model = SOCClassifier(preprocessor=TabularPreprocessor(max_categories=5), **FAST)
+    model = SOCClassifier(
+        preprocessor=TabularPreprocessor(max_categories=5, high_cardinality="other"),
+        **FAST,
+    )
     save_model(model.fit(X, y), tmp_path / "given.sksoc")
     loaded = load_model(tmp_path / "given.sksoc")
     assert isinstance(loaded.preprocessor, TabularPreprocessor)
@@ -408,6 +422,7 @@ def test_a_given_tabular_preprocessor_is_saved_with_its_parameters(table, tmp_pa
         "clip": 3.0,
         "max_categories": 5,
         "min_frequency": 2,
+        "high_cardinality": "other",
     }
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
@@ -471,3 +486,148 @@ def test_in_a_pipeline_and_a_grid_search(table):
     ).fit(X, y)
     assert search.best_score_ > 0.8
     assert isinstance(search.best_estimator_[-1].preprocessor_, TabularPreprocessor)
+
+
+# -- a column of many levels: target encoded ------------------------------------------
+
+
+def shop_table(n=600, seed=0, labels=("red", "green", "blue")):
+    """300 shops, two rows each; the label is the shop's (one row in ten off).
+
+    The rows are shuffled by another generator than the preprocessor's folds
+    (``default_rng(0).permutation``), which would put both rows of a shop in
+    one fold.
+    """
+    rng = np.random.default_rng(seed + 100)
+    shop = rng.permutation(np.arange(n) % 300)
+    X = pd.DataFrame(
+        {"fee": rng.normal(size=n), "shop": [f"s{level:03d}" for level in shop]}
+    )
+    y = np.asarray(labels)[(shop + (rng.random(n) < 0.1)) % len(labels)]
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def shop_model():
+    X, y = shop_table()
+    return SOCClassifier(**FAST).fit(X, y)
+
+
+def test_a_column_of_300_levels_is_target_encoded(shop_model):
+    X, y = shop_table()
+    assert X["shop"].nunique() == 300
+    pre = shop_model.preprocessor_
+    # The default max_categories=256: 300 levels are "many".
+    assert pre.target_columns_ == [1]
+    assert pre.categorical_columns_ == []
+    assert pre.get_feature_names_out().tolist() == [
+        "fee",
+        "shop_target_blue",
+        "shop_target_green",
+        "shop_target_red",
+    ]
+    assert shop_model.net_.module_.n_numeric == 4
+    # The same encoding as the preprocessor fitted alone with y.
+    alone = TabularPreprocessor().fit(X, y)
+    np.testing.assert_array_equal(pre.target_encodings_[0], alone.target_encodings_[0])
+    np.testing.assert_array_equal(pre.scaler_.center_, alone.scaler_.center_)
+    # New rows of the same shops: the shop decides, which the model learned
+    # (chance is about 1/3).
+    X_new, y_new = shop_table(seed=1)
+    assert shop_model.score(X_new, y_new) > 0.6
+
+
+def test_the_estimator_trains_on_the_cross_fitted_encoding():
+    seen = []
+
+    class Recording(TabularPreprocessor):
+        def fit_transform(self, X, y=None):
+            out = super().fit_transform(X, y)
+            seen.append((y, out))
+            return out
+
+    X, y = shop_table(n=60)
+    model = SOCClassifier(
+        preprocessor=Recording(max_categories=3), max_epochs=2, random_state=0
+    ).fit(X, y)
+    assert len(seen) == 1
+    np.testing.assert_array_equal(seen[0][0], y)
+    expected = TabularPreprocessor(max_categories=3).fit_transform(X, y)
+    np.testing.assert_array_equal(seen[0][1], expected)
+    assert model.preprocessor_.target_columns_ == [1]
+
+
+def test_unseen_levels_predict_from_the_class_frequencies(shop_model):
+    from sksoc.preprocessing import smooth_clip
+
+    _, y = shop_table()
+    pre = shop_model.preprocessor_
+    np.testing.assert_allclose(
+        pre.target_prior_, [np.mean(y == label) for label in pre.target_classes_]
+    )
+    unseen = pd.DataFrame({"fee": 0.5, "shop": [f"new{i}" for i in range(50)]})
+    encoded = pre.transform(unseen)
+    scaled = (pre.target_prior_ - pre.scaler_.center_[1:]) / pre.scaler_.scale_[1:]
+    np.testing.assert_allclose(
+        encoded[:, 1:], np.tile(smooth_clip(scaled, 3.0), (50, 1)), rtol=1e-6
+    )
+    proba = shop_model.predict_proba(unseen)
+    assert proba.shape == (50, 3)
+    assert np.isfinite(proba).all()
+    # Every unseen shop is the same input: the same prediction.
+    np.testing.assert_array_equal(proba, np.tile(proba[0], (50, 1)))
+
+
+def test_model_files_keep_the_target_encoding(shop_model, tmp_path):
+    X, _ = shop_table()
+    save_model(shop_model, tmp_path / "shops.sksoc")
+    loaded = load_model(tmp_path / "shops.sksoc")
+    unseen = X.assign(shop=[f"new{i}" for i in range(len(X))])
+    missing = X.assign(shop=None)
+    for rows in (X, unseen, missing):
+        np.testing.assert_array_equal(
+            loaded.predict_proba(rows), shop_model.predict_proba(rows)
+        )
+    pre, before = loaded.preprocessor_, shop_model.preprocessor_
+    assert pre.target_columns_ == before.target_columns_
+    np.testing.assert_array_equal(pre.target_classes_, before.target_classes_)
+    assert pre.target_levels_[0].tolist() == before.target_levels_[0].tolist()
+    np.testing.assert_array_equal(pre.target_encodings_[0], before.target_encodings_[0])
+    np.testing.assert_array_equal(pre.target_prior_, before.target_prior_)
+    assert (
+        pre.get_feature_names_out().tolist() == before.get_feature_names_out().tolist()
+    )
+
+
+def test_two_classes_encode_one_column_and_survive_a_model_file(tmp_path):
+    X, y = shop_table(labels=("no", "yes"))
+    model = SOCClassifier(**FAST).fit(X, y)
+    assert model.preprocessor_.get_feature_names_out().tolist() == [
+        "fee",
+        "shop_target_yes",
+    ]
+    assert model.net_.module_.n_numeric == 2
+    save_model(model, tmp_path / "binary.sksoc")
+    loaded = load_model(tmp_path / "binary.sksoc")
+    unseen = X.assign(shop="never seen")
+    for rows in (X, unseen):
+        np.testing.assert_array_equal(
+            loaded.predict_proba(rows), model.predict_proba(rows)
+        )
+
+
+def test_partial_fit_learns_the_target_encoding_on_its_first_call():
+    X, y = shop_table(labels=("no", "yes"))
+    model = SOCClassifier(random_state=0)
+    model.partial_fit(X, y, classes=["no", "yes"])
+    learned = model.preprocessor_
+    assert learned.get_feature_names_out().tolist() == ["fee", "shop_target_yes"]
+    table = learned.target_encodings_[0].copy()
+    later, y_later = shop_table(n=100, seed=3, labels=("no", "yes"))
+    later = later.assign(shop=[f"new{i}" for i in range(100)])
+    model.partial_fit(later, y_later)
+    assert model.preprocessor_ is learned
+    np.testing.assert_array_equal(learned.target_encodings_[0], table)
+    assert model.n_iter_ == 2
+    assert model.predict(later).shape == (100,)
+    assert np.isfinite(model.predict_proba(later)).all()
