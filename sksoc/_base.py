@@ -82,6 +82,9 @@ _FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
 _AUTO_BATCH_MIN = 32
 _AUTO_BATCH_MAX = 256
 _AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
+# hidden_layer_sizes="auto": one hidden layer of 128 for X as it is, 256 for an
+# encoded table (the user guide's tabular page measures 128 against 256).
+_AUTO_HIDDEN = {"array": (128,), "table": (256,)}
 # The calibration's held-out logits are one float64 matrix of rows x classes:
 # at most this many entries (32 MiB), a seeded subset of the rows beyond it.
 _CALIBRATION_MAX_LOGITS = 2**22
@@ -112,7 +115,7 @@ class BaseEmbeddingClassifier(
     _parameter_constraints: dict = {
         "preprocessor": [StrOptions({"auto"}), None, HasMethods(["fit", "transform"])],
         "module": [None, nn.Module, callable],
-        "hidden_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": [StrOptions({"auto"}), "array-like"],
         "embedding_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [
@@ -523,8 +526,12 @@ class BaseEmbeddingClassifier(
         if self.module is None:
             # A table encoded by a TabularPreprocessor gets the TabularEncoder;
             # X as it is, or encoded by another transformer, the MLP.
-            hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
             tabular = isinstance(self.preprocessor_, TabularPreprocessor)
+            hidden = (
+                _AUTO_HIDDEN["table" if tabular else "array"]
+                if isinstance(self.hidden_layer_sizes, str)
+                else check_hidden_layer_sizes(self.hidden_layer_sizes)
+            )
             encoder = TabularEncoder if tabular else MLPEncoder
             shape = {"n_numeric": self._n_numeric_inputs()} if tabular else {}
             try:

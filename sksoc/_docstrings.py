@@ -34,8 +34,12 @@ ENCODER_PARAMETERS = """\
         ``**kwargs`` receives the first two. An instance is deep-copied and
         trained from its current weights. The embedding size is read off the
         encoder's output.
-    hidden_layer_sizes : tuple of int, default=(128,)
+    hidden_layer_sizes : "auto" or tuple of int, default="auto"
         Hidden widths of the default encoder; ignored with a ``module``.
+        "auto" is one hidden layer of 256 on a table encoded by a
+        :class:`~sksoc.preprocessing.TabularPreprocessor`, and of 128 on X
+        used as it is (the user guide's tabular page measures both widths
+        on tables).
     embedding_dim : int, default=16
         Size of the embedding (of the default encoder, and of a ``module``
         class that takes ``embedding_dim``)."""

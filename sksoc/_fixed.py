@@ -114,7 +114,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         *,
         preprocessor="auto",
         module=None,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes="auto",
         embedding_dim=16,
         similarity="cosine",
         scale=8.0,

@@ -145,7 +145,7 @@ default="arcface"
         *,
         preprocessor="auto",
         module=None,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes="auto",
         embedding_dim=16,
         margin_type="arcface",
         margin=None,

@@ -151,7 +151,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         *,
         preprocessor="auto",
         module=None,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes="auto",
         embedding_dim=16,
         learn_scale=False,
         class_loss_weight=0.5,

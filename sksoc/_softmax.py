@@ -73,7 +73,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         *,
         preprocessor="auto",
         module=None,
-        hidden_layer_sizes=(128,),
+        hidden_layer_sizes="auto",
         embedding_dim=16,
         bias=True,
         max_epochs=200,

@@ -149,7 +149,8 @@ class TabularEncoder(nn.Module):
         Size of the output embedding.
     n_numeric : int, default=0
         Number of leading columns that are numbers to embed; 0 embeds none.
-    hidden_layer_sizes : tuple of int, default=(256, 256)
+    hidden_layer_sizes : tuple of int, default=(256,)
+        The estimators' default on tables ("auto").
     activation : {"relu", "gelu", "silu", "tanh", "leaky_relu"}, default="relu"
     dropout : float, default=0.0
     numeric_width : int, default=8
@@ -171,7 +172,7 @@ class TabularEncoder(nn.Module):
         n_features_in,
         embedding_dim,
         n_numeric=0,
-        hidden_layer_sizes=(256, 256),
+        hidden_layer_sizes=(256,),
         activation="relu",
         dropout=0.0,
         numeric_width=8,

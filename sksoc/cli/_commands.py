@@ -5,7 +5,7 @@ import pandas as pd
 from .._version import __version__
 from ._data import load_split
 from ._errors import EXIT_OK
-from ._models import HIDDEN_LAYER_SIZES, build_model, train_and_score
+from ._models import build_model, hidden_layer_sizes, train_and_score
 from ._output import (
     METRICS_LEGEND,
     REFERENCE_LEGEND,
@@ -68,7 +68,7 @@ def run_compare(args):
 
     print(data_line("compare", split))
     print(
-        f"{encoder_name(split)} {HIDDEN_LAYER_SIZES} -> {args.embedding_dim}-d "
+        f"{encoder_name(split)} {hidden_layer_sizes(split)} -> {args.embedding_dim}-d "
         f"embedding, {training_line(max_epochs, args.seed)}"
     )
     print()
@@ -83,7 +83,7 @@ def run_compare(args):
             "command": "compare",
             **split.metadata(),
             "embedding_dim": args.embedding_dim,
-            "hidden_layer_sizes": list(HIDDEN_LAYER_SIZES),
+            "hidden_layer_sizes": list(hidden_layer_sizes(split)),
             "max_epochs": max_epochs,
             "references": {
                 name: REFERENCES[name]
@@ -135,7 +135,7 @@ def run_sweep(args):
         f"SOC at embedding dims {dims} vs softmax at {split.n_classes}, one per class"
     )
     print(
-        f"{encoder_name(split)} {HIDDEN_LAYER_SIZES}, "
+        f"{encoder_name(split)} {hidden_layer_sizes(split)}, "
         f"{training_line(max_epochs, args.seed)}"
     )
     print()
@@ -146,7 +146,7 @@ def run_sweep(args):
             "command": "sweep",
             **split.metadata(),
             "dims": list(args.dims),
-            "hidden_layer_sizes": list(HIDDEN_LAYER_SIZES),
+            "hidden_layer_sizes": list(hidden_layer_sizes(split)),
             "max_epochs": max_epochs,
             "seed": args.seed,
             "sksoc_version": __version__,

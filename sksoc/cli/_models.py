@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, log_loss
 
+from .._base import _AUTO_HIDDEN
 from .._fixed import FixedRandomClassifier
 from .._margin import MarginClassifier
 from .._soc import SOCClassifier
@@ -33,7 +34,6 @@ HEADS = {
     "fixed": FixedRandomClassifier,
     "margin": MarginClassifier,
 }
-HIDDEN_LAYER_SIZES = (128,)
 # The fixed and margin heads embed on the unit sphere, softmax and SOC do not:
 # the cosine distance gives every head's silhouette on the same footing (it
 # ignores the embeddings' lengths), as compactness and separability do.
@@ -41,7 +41,7 @@ SILHOUETTE_METRIC = "cosine"
 
 
 def build_model(head, *, embedding_dim, epochs, seed):
-    """The estimator of ``head`` on the shared MLP encoder, otherwise at defaults.
+    """The estimator of ``head`` with the given embedding size, otherwise at defaults.
 
     Parameters
     ----------
@@ -60,13 +60,17 @@ def build_model(head, *, embedding_dim, epochs, seed):
     estimator : sksoc classifier
     """
     params = {
-        "hidden_layer_sizes": HIDDEN_LAYER_SIZES,
         "embedding_dim": embedding_dim,
         "random_state": seed,
     }
     if epochs is not None:
         params["max_epochs"] = epochs
     return HEADS[head](**params)
+
+
+def hidden_layer_sizes(split):
+    """The hidden widths the estimators' "auto" default gives the data of ``split``."""
+    return _AUTO_HIDDEN["table" if split.is_table else "array"]
 
 
 def train_and_score(fits, split, args, references=()):
