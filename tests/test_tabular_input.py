@@ -17,6 +17,7 @@ from sklearn.compose import make_column_transformer
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from sksoc import SOCClassifier, load_model, save_model
@@ -631,3 +632,25 @@ def test_partial_fit_learns_the_target_encoding_on_its_first_call():
     assert model.n_iter_ == 2
     assert model.predict(later).shape == (100,)
     assert np.isfinite(model.predict_proba(later)).all()
+
+
+# -- hidden_layer_sizes="auto" -------------------------------------------------------
+
+
+def test_auto_width_is_256_on_a_table_and_128_on_an_array(table):
+    X, y = table
+    on_table = SOCClassifier(**FAST).fit(X, y)
+    assert on_table.hidden_layer_sizes == "auto"
+    assert isinstance(on_table.net_.module_, TabularEncoder)
+    assert on_table.net_.module_.mlp.layers[0].out_features == 256
+    numbers = np.random.default_rng(0).normal(size=(60, 3))
+    on_array = SOCClassifier(**FAST).fit(numbers, np.arange(60) % 2)
+    assert isinstance(on_array.net_.module_, MLPEncoder)
+    assert on_array.net_.module_.layers[0].out_features == 128
+    given = SOCClassifier(hidden_layer_sizes=(7,), **FAST).fit(X, y)
+    assert given.net_.module_.mlp.layers[0].out_features == 7
+
+
+def test_hidden_layer_sizes_takes_no_other_text():
+    with pytest.raises(InvalidParameterError, match="hidden_layer_sizes"):
+        SOCClassifier(hidden_layer_sizes="wide").fit(np.zeros((4, 2)), [0, 1, 0, 1])
