@@ -43,9 +43,12 @@ OpenMP, BLAS at their defaults): every model shares the machine's cores the
 same way, so fit times compare models on one machine, not machines. Other
 work on the machine slows HGB's OpenMP threads most: they spin while they
 wait for each other, and on a busy machine an HGB fit of a second now and
-then takes a minute. Run on a quiet machine, or set
-``OMP_WAIT_POLICY=PASSIVE`` in the environment (for every model alike); the
-load average is printed before and after the run. Each model is fitted
+then takes a minute. Time on a quiet machine with OpenMP's defaults, as the
+docs' tables are: ``OMP_WAIT_POLICY=PASSIVE`` keeps a busy machine's HGB
+fits from stalling, but on a quiet one it makes HGB's many short parallel
+loops wait to be woken, and HGB several times slower on a two-core
+machine, which flatters every ratio to it. The load average is printed
+before and after the run. Each model is fitted
 once on a small frame before the timings, which then pay no start-up.
 
 Printed: a line per fit, then a table of each set's mean accuracy per model
