@@ -9,6 +9,7 @@ the page's sentences against the tables.
 
 import inspect
 import itertools
+import math
 import sys
 
 import pandas as pd
@@ -174,19 +175,27 @@ def test_the_benchmark_sets_are_the_ones_the_page_counts():
 
 
 def test_the_benchmark_sentence_holds():
-    # tabular.rst: every head within half a point of HGB, faster, better in log
-    # loss and calibration except the margin head's calibration; none reaches
-    # RealMLP's accuracy; the widest gap to it is on doctor_contacts.
+    # tabular.rst: every head above HGB's mean accuracy; better calibrated and
+    # in log loss but the margin head; none reaches RealMLP's accuracy, the
+    # widest gap on doctor_contacts; no head fits in HGB's time, taking a few
+    # times as long.
     lines = (OUT / "targets.txt").read_text().splitlines()
     for head in tabular.HEAD_NAMES:
         verdicts = [
             line.partition(f" {head} ")[0] for line in lines if f" {head} " in line
         ]
         assert verdicts == (
-            ["met:", "NOT met:", "met:", "NOT met:", "NOT met:"]
+            ["met:", "NOT met:", "NOT met:", "NOT met:", "NOT met:"]
             if head == "MarginClassifier"
-            else ["met:", "NOT met:", "met:", "met:", "met:"]
+            else ["met:", "NOT met:", "NOT met:", "met:", "met:"]
         ), head
+    summary = pd.read_csv(OUT / "summary.csv").set_index("model")
+    for head in tabular.HEAD_NAMES:
+        assert summary.loc[head, "accuracy"] > summary.loc["HGB", "accuracy"], head
+        assert 2 <= summary.loc[head, "geomean_fit_ratio"] < 5, head
+    results = pd.read_csv(OUT / "results.csv")
+    hgb = results[results["model"] == "HGB"]["fit_seconds"]
+    assert math.exp(hgb.apply(math.log).mean()) < 1.0
     table = pd.read_csv(OUT / "per_set.csv", index_col="set")
     gap = table["RealMLP"] - table[["SOC", "Softmax", "FixedRand", "Margin"]].max(
         axis=1
