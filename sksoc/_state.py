@@ -334,7 +334,9 @@ class _NumpyArray:
 
     def write(self, value, codec):
         written = {"dtype": value.dtype.str, "shape": list(value.shape)}
-        if value.dtype in _TENSOR_DTYPES and value.dtype.isnative:
+        # An empty array is an empty list: safetensors with numpy < 2 cannot
+        # read a tensor of no bytes back.
+        if value.size and value.dtype in _TENSOR_DTYPES and value.dtype.isnative:
             written["tensor"] = codec.store(torch.from_numpy(value.ravel()))
             return written
         if value.dtype.kind == "O":

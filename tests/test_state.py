@@ -241,3 +241,14 @@ def test_unread_and_ill_fitting_tensors_are_refused():
     reader.tensors["extra"] = torch.zeros(1)
     with pytest.raises(ModelFileError, match=r"no part of the model: \['extra'\]"):
         reader.check_all_used()
+
+
+def test_an_empty_array_is_an_empty_list_not_a_tensor_of_no_bytes():
+    # safetensors with numpy < 2 cannot read a tensor of no bytes back (a
+    # preprocessor without target-encoded columns holds such arrays).
+    writer = StateWriter()
+    encoded = writer.encode(np.zeros((0, 3)), "the array")
+    assert encoded["values"] == [] and "tensor" not in encoded
+    assert writer.tensors == {}
+    found = StateReader({}).decode(encoded)
+    assert found.shape == (0, 3) and found.dtype == np.float64
