@@ -369,10 +369,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             self.target_encodings_,
             strict=True,
         ):
-            column = frame.iloc[:, position]
-            _check_not_temporal(column, names[position])
-            text, missing = _as_text(column)
-            codes = pd.Index(levels, dtype=object).get_indexer(text)
+            codes, missing = _level_positions(frame, position, names, levels)
             codes[missing] = len(levels)
             # Code -1, a level unseen in fit, takes the last row: the prior.
             table = np.vstack([encodings, self.target_prior_])
@@ -406,10 +403,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             self.missing_categories_,
             strict=True,
         ):
-            column = frame.iloc[:, position]
-            _check_not_temporal(column, names[position])
-            text, missing = _as_text(column)
-            codes = pd.Index(levels, dtype=object).get_indexer(text)
+            codes, missing = _level_positions(frame, position, names, levels)
             other = len(levels) + has_missing
             codes[codes < 0] = other
             if has_missing:
@@ -690,6 +684,14 @@ def _as_text(column):
     text[missing] = ""
     text = np.array([str(value) for value in text], dtype=object)
     return text, missing
+
+
+def _level_positions(frame, position, names, levels):
+    """Each row's position in ``levels`` (-1 if absent), and a missing mask."""
+    column = frame.iloc[:, position]
+    _check_not_temporal(column, names[position])
+    text, missing = _as_text(column)
+    return pd.Index(levels, dtype=object).get_indexer(text), missing
 
 
 def _level_codes(text, missing):
