@@ -108,10 +108,6 @@ class BaseEmbeddingClassifier(
     ``_parameter_constraints`` and implement :meth:`_build_head`.
     """
 
-    # {parameter: value}: the value of a parameter added after model files
-    # without it were written that trains as those models were trained.
-    _params_added_later: dict = {"preprocessor": None}
-
     _parameter_constraints: dict = {
         "preprocessor": [StrOptions({"auto"}), None, HasMethods(["fit", "transform"])],
         "module": [None, nn.Module, callable],
@@ -1035,13 +1031,11 @@ class BaseEmbeddingClassifier(
             params["device"] = device
         fitted = cls._fitted_from_state(document["fitted"], reader)
         fitted["preprocessor_"] = _preprocessor_from_state(
-            document.get("preprocessor"), reader
+            document["preprocessor"], reader
         )
         estimator = cls(**params)
         validate_params(estimator)
         device = estimator._check_device()
-        # Files written before inputs were encoded feed X to the network.
-        fitted.setdefault("_n_network_inputs", fitted.get("n_features_in_"))
         for name, value in fitted.items():
             setattr(estimator, name, value)
 
@@ -1079,15 +1073,17 @@ class BaseEmbeddingClassifier(
                 and not suffix.startswith("_")
             ):
                 raise ValueError(f"{name!r} is not a parameter of {cls}")
+        missing = sorted(named - set(encoded))
+        if missing:
+            raise ValueError(f"the state lacks the parameters {missing}")
         params = {
             name: reader.decode(value, name, callables=_names_callables(name))
             for name, value in encoded.items()
         }
         if isinstance(params.get("preprocessor"), dict):
-            params["preprocessor"] = TabularPreprocessor(**params["preprocessor"])
-        # A file written before a parameter existed was trained without it.
-        for name, value in cls._params_added_later.items():
-            params.setdefault(name, value)
+            params["preprocessor"] = TabularPreprocessor._from_params(
+                params["preprocessor"]
+            )
         return params
 
     @classmethod

@@ -39,11 +39,8 @@ from .exceptions import ModelFileError
 __all__ = ["ModelFileError", "load_model", "save_model"]
 
 FORMAT = "sksoc-model"
-# Format 2 stores numeric arrays and the training history's columns as
-# tensors (format 1 kept them in the JSON document, which grew with every
-# epoch); files of format 1 still load.
+# The one format version written and read.
 FORMAT_VERSION = 2
-READABLE_FORMAT_VERSIONS = (1, 2)
 
 # Keys of the safetensors metadata (a str -> str mapping).
 _FORMAT_KEY = "format"
@@ -287,13 +284,12 @@ def _read_metadata(data, source):
             f"{found!r}, not {FORMAT!r}. Files written by save_model have one."
         )
     version = metadata.get(_VERSION_KEY)
-    readable = [str(number) for number in READABLE_FORMAT_VERSIONS]
-    if version not in readable:
+    if version != str(FORMAT_VERSION):
         raise ModelFileError(
             f"{source} is an sksoc model file of format version {version}, but "
-            f"this sksoc ({__version__}) reads format versions "
-            f"{', '.join(readable[:-1])} and {readable[-1]} only. Load it with "
-            "the sksoc version that saved it, or save the model again."
+            f"this sksoc ({__version__}) reads format version {FORMAT_VERSION} "
+            "only. Load it with the sksoc version that saved it, or save the "
+            "model again."
         )
     return metadata
 

@@ -130,12 +130,6 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
     (2, 2)
     """
 
-    # Files written before reference_weight existed trained without the term.
-    _params_added_later: dict = {
-        **BaseEmbeddingClassifier._params_added_later,
-        "reference_weight": 0.0,
-    }
-
     _parameter_constraints: dict = {
         **BaseEmbeddingClassifier._parameter_constraints,
         "learn_scale": ["boolean"],

@@ -321,11 +321,7 @@ class _NumpyScalar:
 
 
 class _NumpyArray:
-    """An ndarray: numbers as a tensor, strings (and objects) as a JSON list.
-
-    Format 1 of the model files stored every array as a JSON list
-    (``values``); those still read.
-    """
+    """An ndarray: numbers as a tensor, strings (and objects) as a JSON list."""
 
     tag = "ndarray"
 

@@ -44,7 +44,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._compat import Interval, StrOptions, fit_context
+from ._compat import Interval, StrOptions, fit_context, param_names
 
 __all__ = ["TabularPreprocessor", "smooth_clip"]
 
@@ -499,14 +499,8 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         "n_numeric_out_",
         "n_features_out_",
     )
-    # What a state written before target encoding existed stands for.
-    _FITTED_ADDED_LATER = {
-        "target_columns_": [],
-        "target_classes_": np.array([]),
-        "target_levels_": [],
-        "target_encodings_": [],
-        "target_prior_": np.zeros(0),
-    }
+    # Set by fit only when X has string column names.
+    _FITTED_OPTIONAL = ("feature_names_in_",)
 
     def get_state(self):
         """This fitted encoding as data: parameters, arrays, lists and numbers.
@@ -541,12 +535,19 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
         preprocessor : TabularPreprocessor
         """
         state = dict(state)
-        preprocessor = cls(**state.pop("params"))
+        preprocessor = cls._from_params(state.pop("params"))
         center, scale = state.pop("center", None), state.pop("scale", None)
         unknown = set(state) - set(cls._FITTED)
         if unknown:
             raise ValueError(f"unknown preprocessor attributes {sorted(unknown)}")
-        for name, value in {**cls._FITTED_ADDED_LATER, **state}.items():
+        missing = [
+            name
+            for name in cls._FITTED
+            if name not in state and name not in cls._FITTED_OPTIONAL
+        ]
+        if missing:
+            raise ValueError(f"the preprocessor's state lacks the attributes {missing}")
+        for name, value in state.items():
             setattr(preprocessor, name, value)
         preprocessor.scaler_ = None
         if center is not None:
@@ -556,6 +557,14 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             scaler.n_features_in_ = len(scaler.center_)
             preprocessor.scaler_ = scaler
         return preprocessor
+
+    @classmethod
+    def _from_params(cls, params):
+        """An unfitted preprocessor of a state's ``params``, which name every one."""
+        missing = sorted(set(param_names(cls)) - set(params))
+        if missing:
+            raise ValueError(f"the preprocessor's state lacks the parameters {missing}")
+        return cls(**params)
 
     def _column_names(self, frame):
         names = getattr(self, "feature_names_in_", None)

@@ -428,6 +428,30 @@ def test_a_given_tabular_preprocessor_is_saved_with_its_parameters(table, tmp_pa
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
+def test_a_model_state_lacking_part_of_its_preprocessor_is_refused(table):
+    # The given preprocessor's parameters and the fitted one's attributes are
+    # read as they were saved; none is filled in with today's default.
+    X, y = table
+    model = SOCClassifier(
+        preprocessor=TabularPreprocessor(max_categories=5), **FAST
+    ).fit(X, y)
+    document, tensors = model._get_state()
+    del document["params"]["preprocessor"]["clip"]
+    with pytest.raises(ValueError, match=r"state lacks the parameters \['clip'\]"):
+        SOCClassifier._from_state(document, tensors)
+    document, tensors = model._get_state()
+    del document["preprocessor"]["categories_"]
+    with pytest.raises(
+        ValueError, match=r"state lacks the attributes \['categories_'\]"
+    ):
+        SOCClassifier._from_state(document, tensors)
+    document, tensors = model._get_state()
+    np.testing.assert_array_equal(
+        SOCClassifier._from_state(document, tensors).predict_proba(X),
+        model.predict_proba(X),
+    )
+
+
 def test_model_files_refuse_a_foreign_transformer(tmp_path):
     X = pd.DataFrame({"colour": list("rgbr") * 10, "size": np.arange(40.0)})
     y = np.arange(40) % 2
