@@ -6,12 +6,7 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from sksoc.heads import (
-    ClassVectorHead,
-    LinearHead,
-    class_vectors,
-    initial_class_embeddings,
-)
+from sksoc.heads import ClassVectorHead, LinearHead, initial_class_embeddings
 
 
 def seeded(seed=0):
@@ -111,11 +106,3 @@ def test_linear_head_is_a_linear_layer():
         head.logits(z), z @ head.linear.weight.T + head.linear.bias
     )
     assert head.class_embeddings is head.linear.weight
-
-
-def test_class_vectors_is_the_deprecated_name_of_initial_class_embeddings():
-    with pytest.warns(FutureWarning, match="use sksoc.heads.initial_class_embeddings"):
-        vectors = class_vectors(4, 3, "simplex", seeded(2))
-    torch.testing.assert_close(
-        vectors, initial_class_embeddings(4, 3, "simplex", seeded(2))
-    )

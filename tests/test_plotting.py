@@ -6,7 +6,6 @@ Every test renders to an off-screen (Agg) canvas and reads back the artists.
 import importlib
 import math
 import sys
-import warnings
 
 import numpy as np
 import pytest
@@ -24,7 +23,6 @@ from sksoc import SOCClassifier
 from sksoc.plotting import (
     ClassSimilarityDisplay,
     EmbeddingCurvesDisplay,
-    EmbeddingDisplay,
     EmbeddingProjectionDisplay,
     EmbeddingRegionsDisplay,
 )
@@ -577,14 +575,6 @@ def test_missing_matplotlib_is_named_with_the_install_command(
             display.from_estimator(soc_2d, X, y)
         with pytest.raises(ImportError, match=rf"{name}.plot " + message):
             display(np.zeros((2, display._n_dims)), [0, 1]).plot()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        with pytest.raises(
-            ImportError, match=r"EmbeddingDisplay.from_estimator " + message
-        ):
-            EmbeddingDisplay.from_estimator(soc_2d, X, y)
-        with pytest.raises(ImportError, match=r"EmbeddingDisplay.plot " + message):
-            EmbeddingDisplay(np.zeros((2, 2)), [0, 1]).plot()
     with pytest.raises(ImportError, match="ClassSimilarityDisplay.from_estimator"):
         ClassSimilarityDisplay.from_estimator(soc_2d)
     with pytest.raises(ImportError, match=r"ClassSimilarityDisplay.plot " + message):
@@ -601,7 +591,6 @@ def test_package_imports_without_matplotlib(no_matplotlib, monkeypatch):
     assert plotting.__all__ == [
         "ClassSimilarityDisplay",
         "EmbeddingCurvesDisplay",
-        "EmbeddingDisplay",
         "EmbeddingProjectionDisplay",
         "EmbeddingRegionsDisplay",
         "ReliabilityDisplay",
@@ -638,100 +627,21 @@ def test_embedding_of_a_nested_pipeline_keeps_regions_and_class_embeddings(
 ):
     X, y = blobs
     soc = nested_pipeline[-1][-1]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        display = EmbeddingDisplay.from_estimator(
-            nested_pipeline, X, y, grid_resolution=20
-        )
+    display = EmbeddingRegionsDisplay.from_estimator(
+        nested_pipeline, X, y, grid_resolution=20
+    )
 
-    assert display.regions is not None
     assert display.densities is not None
     grid = np.column_stack([display.xx0.ravel(), display.xx1.ravel()])
     np.testing.assert_array_equal(
         display.regions.ravel(), soc.logits_at(grid).argmax(axis=1)
     )
     np.testing.assert_allclose(
-        display.centers_.get_offsets(), soc.class_embeddings_, rtol=1e-6
-    )
-
-    new = EmbeddingRegionsDisplay.from_estimator(
-        nested_pipeline, X, y, grid_resolution=20
-    )
-    np.testing.assert_array_equal(new.regions, display.regions)
-    np.testing.assert_allclose(new.densities, display.densities)
-    np.testing.assert_allclose(
-        new.class_markers_.get_offsets(), soc.class_embeddings_, rtol=1e-6
+        display.class_markers_.get_offsets(), soc.class_embeddings_, rtol=1e-6
     )
 
 
-# -- the deprecated EmbeddingDisplay ------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "fixture, picture",
-    [
-        ("soc_1d", EmbeddingCurvesDisplay),
-        ("soc_2d", EmbeddingRegionsDisplay),
-        ("soc_3d", EmbeddingProjectionDisplay),
-    ],
-)
-def test_embedding_display_is_deprecated_and_draws_the_picture_for_the_size(
-    request, blobs, fixture, picture
-):
-    X, y = blobs
-    model = request.getfixturevalue(fixture)
-    with pytest.warns(FutureWarning, match="EmbeddingDisplay is deprecated"):
-        old = EmbeddingDisplay.from_estimator(model, X, y)
-    new = picture.from_estimator(model, X, y)
-
-    assert isinstance(old, EmbeddingDisplay)
-    np.testing.assert_allclose(old.embedding, new.embedding)
-    np.testing.assert_allclose(
-        old.centers_.get_offsets(), new.class_markers_.get_offsets()
-    )
-    for k in range(3):
-        np.testing.assert_allclose(
-            old.scatter_[k].get_offsets(), new.scatter_[k].get_offsets()
-        )
-    if picture is EmbeddingCurvesDisplay:
-        np.testing.assert_allclose(old.xx0, new.grid)
-        np.testing.assert_allclose(old.densities, new.curves)
-        assert old.ax_.get_title() == "1-D embedding: class densities"
-    elif picture is EmbeddingRegionsDisplay:
-        np.testing.assert_array_equal(old.regions, new.regions)
-        np.testing.assert_allclose(old.densities, new.densities)
-        np.testing.assert_allclose(old.levels_, new.levels_)
-        assert old.regions_ is not None
-    else:
-        assert old.ax_.get_title() == (
-            "PCA projection of the 3-D embedding (decision regions omitted)"
-        )
-        assert old.regions_ is None
-        assert old.lines_ is None
-
-
-def test_embedding_display_constructor_is_deprecated_and_still_draws():
-    embedding = np.array([[0.0], [1.0], [2.0], [3.0]])
-    grid = np.linspace(-1.0, 4.0, 5)
-    probabilities = np.stack([np.full(5, 0.25), np.full(5, 0.75)])
-    with pytest.warns(FutureWarning, match="use EmbeddingRegionsDisplay"):
-        display = EmbeddingDisplay(
-            embedding,
-            ["a", "a", "b", "b"],
-            xx0=grid,
-            probabilities=probabilities,
-            xlabel="z",
-            title="by hand",
-        )
-
-    assert display.plot() is display
-    assert [line.get_ydata().tolist() for line in display.lines_] == (
-        probabilities.tolist()
-    )
-    assert "probability" in display.ax_.get_ylabel()
-    assert display.ax_.get_xlabel() == "z"
-    assert display.ax_.get_title() == "by hand"
-    assert display.centers_ is None
+# -- one picture per embedding size -------------------------------------------
 
 
 def test_each_picture_names_the_one_for_another_embedding_size(soc_1d, soc_2d, blobs):

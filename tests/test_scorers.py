@@ -12,7 +12,6 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sksoc.metrics import (
     compactness_scorer,
     get_embedding_scorer,
-    get_scorer,
     inter_class_separability,
     intra_class_compactness,
     separability_scorer,
@@ -71,18 +70,6 @@ def test_get_embedding_scorer():
     assert get_embedding_scorer("silhouette") is silhouette_scorer
     assert get_embedding_scorer("compactness") is compactness_scorer
     assert get_embedding_scorer("separability") is separability_scorer
-
-
-def test_get_scorer_is_the_deprecated_name_of_get_embedding_scorer():
-    for name, scorer in [
-        ("silhouette", silhouette_scorer),
-        ("compactness", compactness_scorer),
-        ("separability", separability_scorer),
-    ]:
-        with pytest.warns(FutureWarning, match="use get_embedding_scorer"):
-            assert get_scorer(name) is scorer
-    with pytest.warns(FutureWarning), pytest.raises(ValueError, match="Valid options"):
-        get_scorer("accuracy")
 
 
 @pytest.mark.parametrize("name", ["accuracy", "Silhouette", None])

@@ -8,7 +8,7 @@ used in any torch training loop::
 
 from ._base import ClassHead
 from ._class_vectors import ClassVectorHead
-from ._init import class_vectors, initial_class_embeddings
+from ._init import initial_class_embeddings
 from ._linear import LinearHead
 from ._loss import LinearLogits, linear_cross_entropy, weighted_cross_entropy
 from ._margin import (
@@ -32,7 +32,6 @@ __all__ = [
     "MarginHead",
     "SOCHead",
     "SphereFaceHead",
-    "class_vectors",
     "initial_class_embeddings",
     "linear_cross_entropy",
     "product_of_marginals",

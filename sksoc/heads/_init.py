@@ -1,7 +1,5 @@
 """Initial class embeddings: random directions, orthonormal vectors, a simplex."""
 
-import warnings
-
 import torch
 from torch.nn import functional as F
 
@@ -79,32 +77,6 @@ def initial_class_embeddings(n_classes, embedding_dim, init="random", generator=
         )
         return (vertices @ rotation).float()
     raise ValueError(f"init must be one of {CLASS_VECTOR_INITS}; got {init!r}.")
-
-
-def class_vectors(n_classes, embedding_dim, init="random", generator=None):
-    """Deprecated name of :func:`initial_class_embeddings`.
-
-    .. deprecated:: 0.1
-        Use :func:`initial_class_embeddings`; ``class_vectors`` will be
-        removed in 0.3.
-
-    Parameters
-    ----------
-    n_classes, embedding_dim, init, generator
-        As in :func:`initial_class_embeddings`.
-
-    Returns
-    -------
-    vectors : torch.Tensor of shape (n_classes, embedding_dim)
-    """
-    warnings.warn(
-        "sksoc.heads.class_vectors is deprecated in 0.1 and will be removed in "
-        "0.3: use sksoc.heads.initial_class_embeddings (a fitted estimator's "
-        "class embeddings are its class_embeddings_).",
-        FutureWarning,
-        stacklevel=2,
-    )
-    return initial_class_embeddings(n_classes, embedding_dim, init, generator)
 
 
 def _random_orthonormal_rows(n_rows, dim, generator, dtype=torch.float32):

@@ -11,7 +11,6 @@ from ._report import embedding_report
 from ._scorers import (
     compactness_scorer,
     get_embedding_scorer,
-    get_scorer,
     separability_scorer,
     silhouette_scorer,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "embedding_report",
     "fpr_at_tpr",
     "get_embedding_scorer",
-    "get_scorer",
     "inter_class_separability",
     "intra_class_compactness",
     "make_open_set_scorer",

@@ -5,8 +5,6 @@ Each is a callable ``scorer(estimator, X, y)`` that embeds ``X`` with
 :class:`~sklearn.model_selection.GridSearchCV` expects.
 """
 
-from sklearn.utils import deprecated
-
 from ._class_geometry import inter_class_separability, intra_class_compactness
 from ._silhouette import silhouette_score
 from ._validation import embed
@@ -185,13 +183,3 @@ def get_embedding_scorer(name):
             f"{name!r} is not a valid scoring value. Valid options are "
             f"{sorted(_SCORERS)}."
         ) from None
-
-
-@deprecated(
-    "sksoc.metrics.get_scorer is deprecated in 0.1 and will be removed in 0.3: "
-    "use get_embedding_scorer, a name that does not shadow "
-    "sklearn.metrics.get_scorer."
-)
-def get_scorer(name):
-    """Deprecated name of :func:`get_embedding_scorer`, which see."""
-    return get_embedding_scorer(name)

@@ -5,7 +5,6 @@ package imports without it, and the displays say so when it is missing.
 """
 
 from ._curves import EmbeddingCurvesDisplay
-from ._embedding_display import EmbeddingDisplay
 from ._projection import EmbeddingProjectionDisplay
 from ._regions import EmbeddingRegionsDisplay
 from ._reliability import ReliabilityDisplay
@@ -14,7 +13,6 @@ from ._similarity import ClassSimilarityDisplay
 __all__ = [
     "ClassSimilarityDisplay",
     "EmbeddingCurvesDisplay",
-    "EmbeddingDisplay",
     "EmbeddingProjectionDisplay",
     "EmbeddingRegionsDisplay",
     "ReliabilityDisplay",
