@@ -154,16 +154,25 @@ def run(rank, world_size, init_file, out_dir):
         save_model(results["soc"], os.path.join(out_dir, "soc.safetensors"))
     # The user guide's script, in this group rather than torchrun's.
     example().train(os.path.join(out_dir, "example.safetensors"))
-    # Last: rank 1 never calls fit, and rank 0 must not wait for it forever.
+    # Last: rank 1 never calls fit, and rank 0 must name it without waiting
+    # for it to leave. Rank 1 stays alive, in no collective, until rank 0 has
+    # raised (or returned) and says so in a file: were rank 0's error only
+    # rank 1's exit, rank 1 would never see the file and the launch would
+    # time out.
+    gave_up = os.path.join(out_dir, "rank0_gave_up")
     if rank == 0:
-        start = time.perf_counter()
+        results["missing_rank"] = None
         try:
             with data_parallel(timeout=0.5):
                 SOCClassifier().fit(X, y)
         except RuntimeError as exc:
-            results["missing_rank"] = (str(exc), time.perf_counter() - start)
+            results["missing_rank"] = str(exc)
+        finally:
+            open(gave_up, "w").close()
     else:
-        time.sleep(1.5)  # alive, in no collective, past rank 0's timeout
+        while not os.path.exists(gave_up):
+            time.sleep(0.05)
+        results["alive_when_rank_0_gave_up"] = True
     with open(os.path.join(out_dir, f"rank{rank}.pkl"), "wb") as file:
         pickle.dump(results, file)
     # After the missing-rank case the group is not usable: exit without a
