@@ -18,7 +18,7 @@ def six_digits(digits):
 def test_soc_density_flags_unseen_digits_at_the_defaults(six_digits):
     X_fit, y_fit, known, unknown = six_digits
     model = SOCClassifier(random_state=0).fit(X_fit, y_fit)
-    # Measured (seeds 0-2): 0.983-0.990. Issue 12's target is 0.97.
+    # Measured (seeds 0-2): 0.983-0.990; benchmarks/open_set.py's target is 0.97.
     auroc = open_set_auroc(model.score_samples(known), model.score_samples(unknown))
     assert auroc >= 0.97
 
