@@ -37,6 +37,21 @@ class LargestTensor(TorchDispatchMode):
         return out
 
 
+class MatmulFlops(TorchDispatchMode):
+    """Counts the floating-point operations of the matrix products run."""
+
+    def __init__(self):
+        super().__init__()
+        self.flops = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = func.overloadpacket.__name__
+        if name in ("mm", "addmm", "addmm_"):
+            a, b = args[:2] if name == "mm" else args[1:3]
+            self.flops += 2 * a.shape[0] * a.shape[1] * b.shape[1]
+        return func(*args, **(kwargs or {}))
+
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 

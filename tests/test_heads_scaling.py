@@ -14,7 +14,7 @@ from sksoc.heads import (
     SphereFaceHead,
     linear_cross_entropy,
 )
-from tests.helpers import LargestTensor
+from tests.helpers import LargestTensor, MatmulFlops
 
 HEADS = {
     "soc": lambda **kw: SOCHead(23, 5, **kw),
@@ -104,6 +104,31 @@ def test_chunked_cross_entropy_never_holds_all_logits():
     # Nothing the size of the (64, 1000) logits; the (1000, 8) gradient of
     # the weight is the largest tensor.
     assert largest.numel <= max(64 * 100, 1000 * 8)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_chunking_costs_a_third_more_matrix_arithmetic(smoothing):
+    # linear_cross_entropy's docstring: four matrix products the size of the
+    # chunk's logits per chunk, where all classes at once take three of the
+    # full size.
+    inputs = torch.randn(64, 8, requires_grad=True)
+    weight = torch.randn(1000, 8, requires_grad=True)
+    target = torch.randint(1000, (64,))
+    flops = {}
+    for chunk_size in (None, 100):
+        with MatmulFlops() as counter:
+            linear_cross_entropy(
+                inputs,
+                weight,
+                None,
+                target,
+                label_smoothing=smoothing,
+                chunk_size=chunk_size,
+            ).backward()
+        flops[chunk_size] = counter.flops
+    product = 2 * 64 * 1000 * 8
+    assert flops[None] == pytest.approx(3 * product, rel=0.01)
+    assert flops[100] == pytest.approx(4 * product, rel=0.01)
 
 
 @pytest.mark.parametrize("learn_scale", [False, True])
