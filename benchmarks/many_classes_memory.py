@@ -17,7 +17,7 @@ included (the class parameters, their gradient, the optimiser's state, the
 logits or a chunk of them, temporaries and the allocator's overhead). The
 *process peak* adds the interpreter, torch and the data. ``getrusage``'s
 ``ru_maxrss`` is not used: after ``fork`` and ``exec`` it can keep the
-parent's peak. Linux only.
+parent's peak. Linux only; ``_memory.py`` holds the readings.
 
 The rows, all at ``embedding_dim=64`` (``--dim``):
 
@@ -62,10 +62,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from _memory import MIB, peak_bytes, reset_peak, resident_bytes
 
 from sksoc._base import _CALIBRATION_MAX_LOGITS as CALIBRATION_MAX_LOGITS
 
-MIB = 2**20
 BATCH = 256  # the estimators' "auto" batch size from 2,048 rows on
 PARTIAL_FIT_ROWS = 2_048
 N_FEATURES = 16
@@ -77,32 +77,6 @@ ESTIMATORS = (
     "MarginClassifier",
     "SoftmaxClassifier",
 )
-
-
-# -- memory of this process (Linux) -------------------------------------------------
-
-
-def _status_kib(field):
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
-def reset_peak():
-    """Set the high-water mark of the resident set to the resident set now."""
-    with open("/proc/self/clear_refs", "w") as clear_refs:
-        clear_refs.write("5")
-
-
-def resident_bytes():
-    return _status_kib("VmRSS") * 1024
-
-
-def peak_bytes():
-    """High-water mark of the resident set since the last :func:`reset_peak`."""
-    return _status_kib("VmHWM") * 1024
 
 
 # -- the configurations ---------------------------------------------------------------

@@ -1,10 +1,13 @@
 """Peak memory of predict_proba on a million rows: batched, against one big forward.
 
-Run ``python benchmarks/predict_memory.py``. A small SOCClassifier (64
-features -> 128 hidden -> 16-dimensional embedding, 10 classes) is trained
-once and saved with ``save_model``; then, each in a fresh process, the
-million-row X is made (float32, so sksoc uses it without a copy), the model
-is loaded, and one of two predictions runs:
+Run ``python benchmarks/predict_memory.py --out FILE`` with ``FILE``
+``docs/user_guide/_generated/predict_memory.csv`` for the table of the user
+guide (:ref:`scaling_out`).
+
+A small SOCClassifier (64 features -> 128 hidden -> 16-dimensional
+embedding, 10 classes) is trained once and saved with ``save_model``; then,
+each in a fresh process, the million-row X is made (float32, so sksoc uses it
+without a copy), the model is loaded, and one of two predictions runs:
 
 - ``batched``: ``model.predict_proba(X)``, which runs the encoder and head on
   a few thousand rows at a time and writes each batch into the preallocated
@@ -12,21 +15,24 @@ is loaded, and one of two predictions runs:
 - ``naive``: the same encoder and head applied to all of X in one forward
   pass, then the softmax, the way one would write it by hand in torch.
 
-For each, the peak resident memory (the kernel's high-water mark,
-``ru_maxrss``) is read just before and just after the call. Before the call
-it is the interpreter, torch, the model and X; the growth during the call is
+Each child resets the kernel's high-water mark of its resident set just
+before the call, reads its resident memory, makes the call, and reads the
+mark (``_memory.py``; Linux only). Before the call the process holds the
+interpreter, torch, the model and X; the *peak growth* during the call is
 what prediction itself needs. Bounded memory means that growth is the output
 plus a batch's intermediates, whatever the number of rows: the batched
 prediction is measured on a quarter of the rows too, to show that the part
-beyond the output does not grow with them. Sizes are in MiB (2**20 bytes).
+beyond the output does not grow with them. Sizes are in MiB (2**20 bytes);
+``--out FILE`` writes the three rows to a CSV file.
 
     python benchmarks/predict_memory.py [--rows 1000000] [--features 64]
-        [--classes 10] [--threads 1]
+        [--classes 10] [--threads 1] [--out FILE]
 """
 
 import argparse
+import csv
+import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,8 +40,7 @@ import time
 
 import numpy as np
 import torch
-
-MIB = 2**20
+from _memory import MIB, peak_bytes, reset_peak, resident_bytes
 
 
 def make_X(n_rows, n_features):
@@ -43,24 +48,8 @@ def make_X(n_rows, n_features):
     return np.random.default_rng(0).standard_normal((n_rows, n_features), np.float32)
 
 
-def current_rss():
-    """Resident memory now, in bytes (Linux), or None elsewhere."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        return None
-
-
-def peak_rss():
-    """Highest resident memory of this process so far, in bytes."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
-
-
 def train(path, args):
-    from sksoc import SOCClassifier
-    from sksoc._persistence import save_model
+    from sksoc import SOCClassifier, save_model
 
     X = make_X(20_000, args.features)
     # Ten classes from the largest of ten random projections.
@@ -71,15 +60,16 @@ def train(path, args):
 
 
 def predict(mode, path, args):
-    """Run in a fresh process: print peak RSS before and after one prediction."""
-    from sksoc._persistence import load_model
+    """Run in a fresh process: print, as JSON, the memory around one prediction."""
+    from sksoc import load_model
 
     torch.set_num_threads(args.threads)
     X = make_X(args.rows, args.features)
     model = load_model(path)
     # Warm up on a few rows, so lazy initialisation is not counted as prediction.
     model.predict_proba(X[:10])
-    before, rss_before = peak_rss(), current_rss()
+    reset_peak()
+    before = resident_bytes()
     start = time.perf_counter()
     if mode == "batched":
         proba = model.predict_proba(X)
@@ -91,9 +81,10 @@ def predict(mode, path, args):
             logits = head.logits(encoder(torch.from_numpy(X))).double()
             proba = torch.softmax(logits, 1).numpy()
     seconds = time.perf_counter() - start
-    after = peak_rss()
+    peak = peak_bytes()
     assert proba.shape == (args.rows, len(model.classes_))
-    print(before, rss_before or before, after, seconds, proba.nbytes)
+    result = {"before": before, "peak": peak, "seconds": seconds}
+    print(json.dumps(result | {"output": proba.nbytes}))
 
 
 def measure(mode, path, args, rows):
@@ -101,8 +92,22 @@ def measure(mode, path, args, rows):
     command += [f"--rows={rows}", f"--features={args.features}"]
     command += [f"--classes={args.classes}", f"--threads={args.threads}"]
     output = subprocess.run(command, check=True, capture_output=True, text=True)
-    before, rss_before, after, seconds, output_bytes = output.stdout.split()[-5:]
-    return int(before), int(rss_before), int(after), float(seconds), int(output_bytes)
+    return json.loads(output.stdout.splitlines()[-1])
+
+
+def table_row(label, rows, args, result):
+    """The CSV row of one measurement, sizes in MiB."""
+    growth = result["peak"] - result["before"]
+    return {
+        "prediction": label,
+        "rows": rows,
+        "features": args.features,
+        "classes": args.classes,
+        "output (MiB)": round(result["output"] / MIB, 1),
+        "peak growth (MiB)": round(growth / MIB, 1),
+        "growth beyond the output (MiB)": round((growth - result["output"]) / MIB, 1),
+        "process peak (MiB)": round(result["peak"] / MIB, 1),
+    }
 
 
 def main():
@@ -111,6 +116,7 @@ def main():
     parser.add_argument("--features", type=int, default=64)
     parser.add_argument("--classes", type=int, default=10)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", help="write the table as CSV here")
     parser.add_argument("--child", choices=["batched", "naive"], help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -125,6 +131,7 @@ def main():
         f"predict_proba output: {args.rows:,} x {args.classes} float64 = "
         f"{out_bytes / MIB:,.1f} MiB; torch threads: {args.threads}"
     )
+    table = []
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "model.sksoc")
         train(path, args)
@@ -133,17 +140,23 @@ def main():
             ("batched", args.rows, "sksoc predict_proba (batched)"),
             ("naive", args.rows, "one unbatched forward + softmax"),
         ]:
-            before, rss_before, after, seconds, output_bytes = measure(
-                mode, path, args, rows
-            )
-            before = max(before, rss_before)
-            growth = after - before
+            result = measure(mode, path, args, rows)
+            row = table_row(label, rows, args, result)
+            table.append(row)
             print(
-                f"{label}, {rows:>9,} rows: peak RSS {after / MIB:7,.1f} MiB = "
-                f"{before / MIB:,.1f} before the call + {growth / MIB:,.1f} "
-                f"during it (output {output_bytes / MIB:,.1f}, other "
-                f"{(growth - output_bytes) / MIB:,.1f}); {seconds:.2f} s"
+                f"{label}, {rows:>9,} rows: peak RSS {row['process peak (MiB)']:7,.1f}"
+                f" MiB = {result['before'] / MIB:,.1f} before the call + "
+                f"{row['peak growth (MiB)']:,.1f} during it (output "
+                f"{row['output (MiB)']:,.1f}, other "
+                f"{row['growth beyond the output (MiB)']:,.1f}); "
+                f"{result['seconds']:.2f} s",
+                flush=True,
             )
+    if args.out:
+        with open(args.out, "w", newline="") as file:
+            writer = csv.DictWriter(file, fieldnames=list(table[0]))
+            writer.writeheader()
+            writer.writerows(table)
 
 
 if __name__ == "__main__":
