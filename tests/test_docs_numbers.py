@@ -10,10 +10,13 @@ names the script that writes its table.
 """
 
 import csv
+import math
 import re
 import sys
 
+import numpy as np
 import pytest
+import torch
 
 from sksoc import (
     FixedRandomClassifier,
@@ -373,3 +376,305 @@ def test_the_fit_targets_on_the_training_page_are_the_scripts():
     assert fit.ACCURACY_TOLERANCE_POINTS == 0.5
     assert "at most 0.5 points below" in text
     assert len(fit.DATASETS) == 6 and "over the six sets" in text
+
+
+# The training defaults' sentences (training.rst), from benchmarks/defaults.py's
+# tables (regenerate as above).
+
+# benchmarks/_datasets.py: MNIST-1D 12,000 rows, the generated sets 8,000 to
+# 15,000; digits and breast cancer are smaller.
+LARGE_SETS = ("mnist1d", "mixed_24", "binary_imbalanced", "multiclass_32")
+ESTIMATORS = (SoftmaxClassifier, SOCClassifier, FixedRandomClassifier, MarginClassifier)
+HEADS = tuple(Estimator.__name__ for Estimator in ESTIMATORS)
+
+
+def defaults_table():
+    """``{(model, setting): row}`` of ``defaults.csv``, its numbers as floats."""
+    rows = {}
+    for row in table("defaults.csv"):
+        key = row.pop("model"), row.pop("setting")
+        rows[key] = {name: float(value) for name, value in row.items()}
+    return rows
+
+
+def test_the_batch_size_sentence_holds():
+    # "on the four sets of 8,000 to 15,000 rows, an epoch at batch 256 ran 1.9
+    # to 3.7 times faster than at batch 64 (seconds per epoch of the table's
+    # first two rows, per head and data set)".
+    page = prose("user_guide/training.rst")
+    low, high = map(
+        float,
+        re.search(
+            r"an epoch at batch 256 ran (\d\.\d) to (\d\.\d) times", page
+        ).groups(),
+    )
+    per_epoch = {
+        (row["data set"], row["model"], row["setting"]): float(row["seconds"])
+        / float(row["epochs"])
+        for row in table("defaults_per_set.csv")
+        if row["setting"] in ("0.1", "+ batch 256")
+    }
+    speedups = [
+        per_epoch[name, model, "0.1"] / per_epoch[name, model, "+ batch 256"]
+        for name in LARGE_SETS
+        for model in HEADS
+    ]
+    assert (round(min(speedups), 1), round(max(speedups), 1)) == (low, high)
+    assert (
+        "the mean accuracy over the six sets changed by under a point for the "
+        "softmax, SOC and fixed-vector heads and rose for the margin head" in page
+    )
+    rows = defaults_table()
+    change = {
+        model: rows[model, "+ batch 256"]["mean accuracy"]
+        - rows[model, "0.1"]["mean accuracy"]
+        for model in HEADS
+    }
+    assert all(abs(change[model]) < 0.01 for model in HEADS[:3])
+    assert change["MarginClassifier"] > 0
+
+
+def test_early_stopping_cut_every_heads_epochs():
+    # "From 1,000 training samples on, a stratified 10% validation split";
+    # "It cut every head's median number of epochs".
+    page = prose("user_guide/training.rst")
+    assert f"a stratified {SOCClassifier().validation_fraction:.0%} validation" in page
+    assert "It cut every head's median number of epochs" in page
+    rows = defaults_table()
+    for model in HEADS:
+        before = rows[model, "+ batch 256"]["median epochs"]
+        assert rows[model, "+ early stopping"]["median epochs"] < before
+
+
+def test_the_learning_rates_are_the_estimators_and_come_in_with_the_last_row():
+    # "lr: 3e-3, and 6e-3 for SOCClassifier"; "SOC's larger rate comes in with
+    # the table's last row".
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.append(str(ROOT / "benchmarks"))
+    steps = load_benchmark("defaults").STEPS
+    rates = {Estimator.__name__: Estimator().lr for Estimator in ESTIMATORS}
+    soc = rates.pop("SOCClassifier")
+    (other,) = set(rates.values())
+    page = prose("user_guide/training.rst")
+
+    def written(rate):  # 0.003 as the page writes it, 3e-3
+        return f"{rate:.0e}".replace("e-0", "e-")
+
+    assert (
+        f"``lr``: {written(other)}, and {written(soc)} for :class:`SOCClassifier`"
+        in page
+    )
+    *before, last = steps
+    assert all(steps[name]["lr"] == other for name in before)
+    assert last == "defaults" and steps[last] == {}
+
+
+def test_watching_the_validation_loss_cost_the_margin_head():
+    # "its validation loss is that of the logits without the training
+    # margin, at scale 30, and watching it instead stopped training earlier
+    # at a lower mean accuracy".
+    page = prose("user_guide/training.rst")
+    assert f"at scale {MarginClassifier().scale:g}," in page
+    assert "instead stopped training earlier at a lower mean accuracy" in page
+    rows = defaults_table()
+    loss, accuracy = (
+        rows["MarginClassifier", "monitor valid_loss"],
+        rows["MarginClassifier", "defaults"],
+    )
+    assert loss["median epochs"] < accuracy["median epochs"]
+    assert loss["mean accuracy"] < accuracy["mean accuracy"]
+
+
+# The threads section (training.rst), from benchmarks/threads.py's table;
+# regenerate with: python benchmarks/threads.py --out
+# docs/user_guide/_generated/threads.csv
+
+
+def test_the_single_thread_bound_is_the_engines():
+    # "Below about 34 million multiply-adds per step" (2**25); threads.py imports
+    # the bound the engine uses.
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.append(str(ROOT / "benchmarks"))
+    bound = load_benchmark("threads").SINGLE_THREAD_MAX_WORK
+    page = prose("user_guide/training.rst")
+    assert f"Below about {round(bound / 1e6)} million multiply-adds" in page
+    for row in table("threads.csv"):
+        one = float(row["work (M multiply-adds)"]) * 1e6 < bound
+        assert row["sksoc uses"] == ("1 thread" if one else "torch's")
+
+
+def test_the_first_network_is_the_default_one():
+    # "the table's first network, the default hidden layer of 128 and
+    # embedding of 16 on 60 features and 24 classes, needs 2.6 million at
+    # batch 256"; tests/test_tabular_input.py checks that "auto" is 128 wide
+    # on an array.
+    first = table("threads.csv")[0]
+    embedding = SOCClassifier().embedding_dim
+    assert first["network"] == f"60 -> (128,) -> {embedding} -> 24"
+    assert first["batch"] == "256"
+    work = first["work (M multiply-adds)"]
+    assert f"needs {work} million at batch 256" in prose("user_guide/training.rst")
+
+
+THREAD_SENTENCES = (
+    "On an idle two-core machine a second thread saves some time even there",
+    "a small model's step takes over twice as long",
+    "one thread's worst case, idle, costs less than two threads' worst case, busy",
+)
+
+
+def test_the_thread_sentences_hold():
+    page = prose("user_guide/training.rst")
+    assert all(sentence in page for sentence in THREAD_SENTENCES)
+    small = [row for row in table("threads.csv") if row["sksoc uses"] == "1 thread"]
+    ms = {
+        (row["machine"], row["network"]): (
+            float(row["1 thread (ms/step)"]),
+            float(row["2 threads (ms/step)"]),
+        )
+        for row in small
+    }
+    # "On an idle two-core machine a second thread saves some time even
+    # there"; "when the other core is busy ... a small model's step takes
+    # over twice as long".
+    for (machine, _), (one, two) in ms.items():
+        assert (two < one) if machine == "idle" else (two > 2 * one)
+    # "one thread's worst case, idle, costs less than two threads' worst
+    # case, busy".
+    worst_one = max(one / min(one, two) for one, two in ms.values())
+    worst_two = max(two / min(one, two) for one, two in ms.values())
+    assert worst_one < worst_two
+
+
+# Fixed random class vectors (fixed.rst); regenerate with:
+# python benchmarks/fixed_scale.py --out docs/user_guide/_generated/fixed_scale
+
+
+def test_the_fixed_pages_scale_is_the_default():
+    scale = FixedRandomClassifier().scale
+    page = prose("user_guide/fixed.rst")
+    for text in (
+        f"sksoc's default {scale:g}",
+        f"Hence the default ``scale={scale!r}``",
+        f"train well at the default :math:`S = {scale:g}`",
+        f"``scale`` (default {scale!r})",
+    ):
+        assert text in page
+
+
+def test_the_probability_bound_at_scale_one():
+    # "For m = 200 classes and S = 1 that is about 0.036".
+    bound = math.e / (math.e + 199 / math.e)
+    assert "For :math:`m = 200` classes and :math:`S = 1` that is about 0.036" in prose(
+        "user_guide/fixed.rst"
+    )
+    assert round(bound, 3) == 0.036
+
+
+FIXED_SCALE_SENTENCES = (
+    "On tabular data the compactness does fall with :math:`S`",
+    "the log loss is the highest of the table below and above that of every "
+    "other head at its defaults",
+    "a mean accuracy within half a point of :math:`S = 1`'s, the lowest ECE and "
+    "log loss, and compactness given up for them",
+    "give the most compact classes at the paper's :math:`S = 1`",
+)
+
+
+def test_the_fixed_scale_sentences_hold():
+    page = prose("user_guide/fixed.rst")
+    assert all(sentence in page for sentence in FIXED_SCALE_SENTENCES)
+    rows = {
+        float(row["scale"]): {k: float(v) for k, v in row.items()}
+        for row in table("fixed_scale/summary.csv")
+    }
+    default, one = rows[FixedRandomClassifier().scale], rows[1.0]
+    scales = sorted(rows)
+    # "the compactness does fall with S"; "give the most compact classes at
+    # the paper's S = 1".
+    compactness = [rows[s]["compactness"] for s in scales]
+    assert compactness == sorted(compactness, reverse=True)
+    # At S = 1 "the log loss is the highest of the table below and above
+    # that of every other head at its defaults" (the calibration page's
+    # table, benchmarks/calibration.py).
+    assert one["log_loss"] == max(row["log_loss"] for row in rows.values())
+    others = [
+        float(row["log_loss_gmean"])
+        for row in table("calibration/summary.csv")
+        if row["variant"] == "default" and row["model"] != "FixedRandomClassifier"
+    ]
+    assert len(others) == 3 and one["log_loss"] > max(others)
+    # "Hence the default scale=8.0: a mean accuracy within half a point of
+    # S = 1's, the lowest ECE and log loss, and compactness given up for them."
+    assert abs(default["accuracy"] - one["accuracy"]) < 0.005
+    for column in ("ece", "log_loss"):
+        assert default[column] == min(row[column] for row in rows.values())
+    assert default["compactness"] < one["compactness"]
+
+
+# Prediction's memory (scaling_out.rst); regenerate with: python
+# benchmarks/predict_memory.py --out docs/user_guide/_generated/predict_memory.csv
+
+
+PREDICT_MEMORY = (
+    "on a million rows of 64 features and a small :class:`SOCClassifier` (the "
+    "batched prediction on a quarter of the rows too): beyond its output, the "
+    "batched prediction needs about as much on a quarter of the rows as on all "
+    "of them, and under a twentieth of what the unbatched pass needs beyond the "
+    "same output."
+)
+
+
+def test_the_prediction_memory_sentence_holds():
+    assert PREDICT_MEMORY in prose("user_guide/scaling_out.rst")
+    batched_quarter, batched, unbatched = table("predict_memory.csv")
+    assert int(batched["rows"]) == int(unbatched["rows"]) == 1_000_000
+    assert int(batched_quarter["rows"]) * 4 == int(batched["rows"])
+    assert {row["features"] for row in (batched_quarter, batched, unbatched)} == {"64"}
+    assert "batched" in batched["prediction"] and "unbatched" in unbatched["prediction"]
+
+    def beyond(row):
+        return float(row["growth beyond the output (MiB)"])
+
+    # "beyond its output, the batched prediction needs ... under a twentieth
+    # of what the unbatched pass needs beyond the same output".
+    assert batched["output (MiB)"] == unbatched["output (MiB)"]
+    for row in (batched_quarter, batched):
+        assert beyond(row) < beyond(unbatched) / 20
+    # "about as much on a quarter of the rows as on all of them": memory that
+    # grew with the rows would differ by three quarters of the unbatched
+    # pass's; the two differ by under a twentieth of it.
+    assert abs(beyond(batched) - beyond(batched_quarter)) < beyond(unbatched) / 20
+
+
+class RecordsBatches(torch.nn.Module):
+    """A linear encoder that records the rows of every batch it predicts on."""
+
+    rows = []
+
+    def __init__(self, n_features_in, embedding_dim):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features_in, embedding_dim)
+
+    def forward(self, X):
+        if not self.training:
+            RecordsBatches.rows.append(len(X))
+        return self.linear(X)
+
+
+def test_prediction_runs_in_batches_of_a_few_thousand_rows():
+    # scaling_out.rst: "predict_proba, predict and transform work in batches
+    # of a few thousand rows".
+    assert "work in batches of a few thousand rows" in prose(
+        "user_guide/scaling_out.rst"
+    )
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((64, 4), dtype=np.float32), np.arange(64) % 3
+    model = SoftmaxClassifier(module=RecordsBatches, max_epochs=1, random_state=0)
+    model.fit(X, y)
+    X_large = rng.standard_normal((20_000, 4), dtype=np.float32)
+    for method in (model.predict_proba, model.predict, model.transform):
+        RecordsBatches.rows.clear()
+        method(X_large)
+        assert sum(RecordsBatches.rows) == len(X_large)
+        assert 1_000 <= max(RecordsBatches.rows) < 10_000
