@@ -42,7 +42,7 @@ print("test embedding:", model.transform(X_test).shape)
 
 # %%
 # ``score_samples`` is the log-density of the embedding under the class
-# mixture: uniform noise images land where no class puts its mass.
+# mixture; here for the held-out digits and for images of uniform noise.
 rng = np.random.default_rng(0)
 noise = rng.uniform(0, 16, size=X_test.shape)
 digits_density = model.score_samples(X_test)

@@ -49,29 +49,26 @@ TRAINING_PARAMETERS = """\
         Maximum number of passes over the training data.
     batch_size : int or "auto", default="auto"
         Training mini-batch size. "auto" takes ``n_samples // 8``, at least
-        32 and at most 256: at least eight steps per epoch on small data,
-        and on 8,000-15,000 rows as fast per epoch as three times smaller
-        batches at the same accuracy (see :ref:`training_defaults`). The
-        size used is ``batch_size_``.
+        32 and at most 256: about eight steps per epoch below 2,048 rows,
+        and above them batches large enough to make an epoch faster (see
+        :ref:`training_defaults`). The size used is ``batch_size_``.
     chunk_size : int, default=None
         Memory-lean training for very many classes: the cross-entropy is
         computed over chunks of this many classes and no
         (batch_size, n_classes) matrix is kept for the backward pass, which
-        recomputes the chunks (about 1.5 times the arithmetic of the head).
+        recomputes the chunks (a third more of the head's matrix
+        arithmetic).
         None computes all classes at once, the fastest with enough memory.
     lr : float, default={lr}
-        Learning rate. SOCClassifier's default, 6e-3, is twice the others':
-        its three loss terms reached the same held-out accuracy in about
-        half the epochs there, while the margin head lost accuracy at 6e-3
+        Learning rate. SOCClassifier's default, 6e-3, is twice the others'
         (see :ref:`training_defaults`).
     optimizer : {"adam", "adamw", "sgd"} or callable, default="adam"
         Optimiser; "sgd" uses Nesterov momentum 0.9. A callable (such as a
         :class:`torch.optim.Optimizer` class) is called as
         ``optimizer(params, lr=lr, weight_decay=weight_decay)``.
     weight_decay : float, default=1e-3
-        Weight decay (L2 penalty) of the optimiser. 1e-3 raised the mean
-        accuracy of every head over the benchmark's data sets (see
-        :ref:`training_defaults`).
+        Weight decay (L2 penalty) of the optimiser; :ref:`training_defaults`
+        measures what 1e-3 does to each head's accuracy.
     early_stopping : bool or "auto", default="auto"
         Hold out a stratified ``validation_fraction`` of the training data,
         stop when its loss has not improved by ``tol`` for
@@ -104,8 +101,8 @@ TRAINING_PARAMETERS = """\
         training by minimising the log loss on held-out rows: the
         early-stopping validation split, or, without early stopping, a
         stratified ``validation_fraction`` of the rows held out from
-        training for it (so small data trains on 10% fewer rows; see
-        :ref:`calibration`).
+        training for it (so small data trains on ``validation_fraction``
+        fewer of its rows; see :ref:`calibration`).
 
         - "temperature": ``softmax(logits / T)``, one temperature ``T``
           (``temperature_``).

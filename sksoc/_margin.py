@@ -120,10 +120,10 @@ default="arcface"
     (2,)
     """
 
-    # The validation loss is a poor guide here: without the training margin,
-    # at scale 30 it rises within a few epochs while accuracy still improves
-    # (measured on six data sets: mean accuracy 0.827 stopping on the loss,
-    # 0.835 on accuracy; see the user guide's "Training defaults").
+    # The validation loss is that of the logits without the training margin:
+    # stopping on it ends training earlier at a lower mean accuracy
+    # (benchmarks/defaults.py, the row "monitor valid_loss" of the user
+    # guide's "Training defaults").
     _early_stopping_monitor = "valid_acc"
 
     _parameter_constraints: dict = {

@@ -236,8 +236,8 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         encoder frozen and train the cheap class-embedding model to find the
         class location"). The encoder, and every existing class mean and
         scale, stay bit for bit as they were; ``classes_`` grows. Samples of
-        known classes in ``y`` take part as negatives and help keep the new
-        means off the old classes.
+        known classes in ``y`` take part in the loss as negatives for the
+        new means.
 
         Parameters
         ----------

@@ -1113,3 +1113,55 @@ def test_the_readme_million_classes_are_measured():
         and "." in row["call"]
     }
     assert trained == set(HEADS)
+
+
+# The command line (cli.rst).
+
+
+def compare_rows(name):
+    """The result rows of an included ``sksoc compare`` output, split."""
+    lines = included(name).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("head ")) + 1
+    return [line.split() for line in lines[start : lines.index("", start)]]
+
+
+def test_three_classes_in_two_dimensions_are_120_degrees_apart():
+    # cli.rst: "Three classes in two dimensions settle 120 degrees apart ...
+    # a separability of 2π/3 radians", of the flowers' run.
+    assert "a separability of 2π/3 radians" in prose("user_guide/cli.rst")
+    assert "4 features, 3 classes" in included("compare_csv.txt")
+    assert "-> 2-d embedding" in included("compare_csv.txt")
+    heads = [row for row in compare_rows("compare_csv.txt") if row[6] != "-"]
+    assert heads and all(float(row[6]) == round(2 * math.pi / 3, 4) for row in heads)
+
+
+def test_a_sweep_trains_seven_models_where_compare_trains_six():
+    # "seven models at the default six sizes, where sksoc compare trains four
+    # heads and two reference models".
+    from sksoc.cli._parser import DEFAULT_DIMS
+
+    page = prose("user_guide/cli.rst")
+    assert "seven models at the default six sizes" in page
+    assert len(DEFAULT_DIMS) == 6
+    rows = compare_rows("compare.txt")
+    heads = [row for row in rows if row[4] != "-"]
+    assert (len(heads), len(rows) - len(heads)) == (4, 2)
+    assert "makes a step take over twice as long when the other core is busy" in page
+
+
+def test_the_distance_power_bounds():
+    # calibration.rst: "with p kept in [0.1, 3]"; sksoc/_calibration.py: the
+    # margin head's p on MNIST-1D sits on a bound (benchmarks/calibration.py).
+    from sksoc._calibration import _LOG_POWER_BOUNDS
+
+    low, high = (round(math.exp(bound), 6) for bound in _LOG_POWER_BOUNDS)
+    assert f"with ``p`` kept in ``[{low:g}, {high:g}]``" in prose(
+        "user_guide/calibration.rst"
+    )
+    powers = {
+        (row["dataset"], row["model"]): float(row["distance_power"])
+        for row in table("calibration/results.csv")
+        if row["variant"] == "default"
+    }
+    assert all(low <= power <= high for power in powers.values())
+    assert powers["mnist1d", "MarginClassifier"] in (low, high)
