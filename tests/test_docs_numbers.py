@@ -203,6 +203,7 @@ SOC_COLUMNS = [
 ]
 FAR_OOD = [name for name in SOC_COLUMNS if name.endswith(("noise", "shuffled"))]
 NEW_CLASSES = "add 8, 9: new classes' acc."
+OLD_DROP = "add 8, 9: old classes' drop (points)"
 
 
 def params(**values):
@@ -1083,9 +1084,6 @@ def test_the_adding_classes_sentences_hold():
         assert accuracy[term, model] > accuracy[plain, model]
 
 
-OLD_DROP = "add 8, 9: old classes' drop (points)"
-
-
 # README.rst
 
 
@@ -1165,3 +1163,22 @@ def test_the_distance_power_bounds():
     }
     assert all(low <= power <= high for power in powers.values())
     assert powers["mnist1d", "MarginClassifier"] in (low, high)
+
+
+def test_the_out_of_core_sentences_hold():
+    # scaling_out.rst: "makes data four times a memory budget"; "the budget is
+    # the baseline plus six chunks"; the student "learns better the more rows
+    # it sees".
+    page = prose("user_guide/scaling_out.rst")
+    assert "makes data four times a memory budget" in page
+    assert "the *budget* is the baseline plus six chunks" in page
+    (budget,) = table("out_of_core/budget.csv")
+    assert round(float(budget["data_over_budget"])) == 4
+    baseline, chunk = float(budget["baseline_mib"]), float(budget["chunk_mib"])
+    assert float(budget["budget_mib"]) == pytest.approx(baseline + 6 * chunk, abs=0.2)
+    by_rows = sorted(
+        table("out_of_core/accuracy.csv"), key=lambda row: int(row["rows"])
+    )
+    accuracy = [float(row["test_accuracy"]) for row in by_rows]
+    assert int(by_rows[-1]["rows"]) > int(by_rows[0]["rows"])
+    assert accuracy[-1] > max(accuracy[:-1])
