@@ -88,7 +88,6 @@ from sksoc import (
     SOCClassifier,
     SoftmaxClassifier,
 )
-from sksoc._engine import REFERENCE_ROWS_PER_ROW
 from sksoc.encoders import MLPEncoder
 from sksoc.heads import (
     ArcFaceHead,
@@ -100,6 +99,7 @@ from sksoc.heads import (
     SphereFaceHead,
     product_of_marginals,
 )
+from sksoc.heads._soc import REFERENCE_ROWS_PER_ROW
 
 QUICK_DATASETS = ("digits", "breast_cancer")
 TEST_SIZE = 0.3

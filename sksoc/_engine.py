@@ -19,10 +19,10 @@ skorch is used through its public hooks. What they change, and why:
   (a NaN or infinite loss stops training then, with a clear error); callbacks
   are notified per batch only when they implement a batch hook, and no
   per-batch history is kept.
-- ``forward_backward`` (called by ``train_step``): when the head has a
-  positive ``reference_weight`` (the SOC head's reference term), the step
-  also encodes reference rows drawn from the batch and adds the head's
-  ``reference_loss``.
+- ``forward_backward`` (called by ``train_step``): the step adds the head's
+  ``extra_training_loss``, given the encoder, for the terms a head computes
+  on rows of its own (the SOC head's reference rows); the engine knows no
+  head by name.
 - ``fit_loop``: callbacks end training by raising :class:`StopTraining`, so a
   ``KeyboardInterrupt`` always means the user's, and propagates (skorch's
   ``partial_fit`` would swallow it).
@@ -51,7 +51,6 @@ from torch.nn.utils import parametrize
 
 from ._state import Records
 from .exceptions import TrainingDivergedError
-from .heads import product_of_marginals
 
 # Prediction and validation work in batches whose logits stay under about 64 MB.
 _MAX_INFERENCE_ELEMENTS = 2**24
@@ -64,8 +63,6 @@ _BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm
 # on an idle machine and costs several times over when the other core is
 # busy (benchmarks/threads.py; the user guide's "Training defaults").
 SINGLE_THREAD_MAX_WORK = 2**25
-# Reference rows drawn per training row, for a head with a reference term.
-REFERENCE_ROWS_PER_ROW = 0.5
 
 
 # The data-parallel rank that fit runs as (set by sksoc.distributed.data_parallel).
@@ -200,10 +197,11 @@ class EmbeddingNet(NeuralNet):
         successive training calls continue its stream.
     divergence_hint : str, default=""
         The likely causes of a non-finite loss, for the error message.
-    reference_rows : bool, default=True
-        Whether training steps add the head's reference term when its
-        ``reference_weight`` is positive; False when the module is not the
-        encoder of X (``add_classes`` trains on fixed embeddings).
+    extra_training_loss : bool, default=True
+        Whether training steps add the head's
+        :meth:`~sksoc.heads.ClassHead.extra_training_loss`; False when the
+        module is not the encoder of X (``add_classes`` trains on fixed
+        embeddings).
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
@@ -218,13 +216,13 @@ class EmbeddingNet(NeuralNet):
         *,
         shuffle_generator=None,
         divergence_hint="",
-        reference_rows=True,
+        extra_training_loss=True,
         **kwargs,
     ):
         super().__init__(module, **kwargs)
         self.shuffle_generator = shuffle_generator
         self.divergence_hint = divergence_hint
-        self.reference_rows = reference_rows
+        self.extra_training_loss = extra_training_loss
 
     # -- skorch hooks ------------------------------------------------------------
 
@@ -268,25 +266,17 @@ class EmbeddingNet(NeuralNet):
         """The training loss of one batch, back-propagated: ``(y_pred, loss)``."""
         y_pred = self.infer(Xi, **fit_params)
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        weight = getattr(self.criterion_, "reference_weight", 0.0)
-        if self.reference_rows and weight > 0.0:
-            loss = loss + weight * self._reference_loss(Xi, y_pred, yi, **fit_params)
+        if self.extra_training_loss:
+
+            def encode(rows):
+                with _running_stats_kept(self.module_):
+                    return self.infer(rows, **fit_params)
+
+            extra = self.criterion_.extra_training_loss(encode, Xi, y_pred, yi[0])
+            if extra is not None:
+                loss = loss + extra
         loss.backward()
         return y_pred, loss
-
-    def _reference_loss(self, Xi, y_pred, yi, **fit_params):
-        """The head's reference term: rows of the batch's column marginals.
-
-        The batch is shuffled, so its first rows are a random subset to
-        pair the reference rows with.
-        """
-        # A training batch has at least one row, and so does this.
-        n_rows = math.ceil(REFERENCE_ROWS_PER_ROW * len(Xi))
-        with _running_stats_kept(self.module_):
-            reference = self.infer(product_of_marginals(Xi, n_rows), **fit_params)
-        return self.criterion_.reference_loss(
-            y_pred[:n_rows], reference, yi[0][:n_rows]
-        )
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is None:
@@ -434,7 +424,7 @@ class EmbeddingNet(NeuralNet):
                 verbose=0,
                 shuffle_generator=torch.Generator().manual_seed(seed),
                 divergence_hint=self.divergence_hint,
-                reference_rows=False,
+                extra_training_loss=False,
                 **optimizer_params,
             )
             trainer.initialize()
@@ -520,8 +510,8 @@ class EmbeddingNet(NeuralNet):
 def _running_stats_kept(module):
     """Batch-norm layers of ``module`` normalise but do not update their statistics.
 
-    Reference rows are not data: the running means and variances that
-    prediction uses must come from data rows alone.
+    For rows that are not data (a head's extra rows): the running means and
+    variances that prediction uses must come from data rows alone.
     """
     layers = [
         layer

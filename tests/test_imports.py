@@ -106,3 +106,22 @@ def test_build_reads_the_version_without_importing_the_package():
         and isinstance(node.value, ast.Constant)
     ]
     assert len(literals) == 1 and isinstance(literals[0], str)
+
+
+def imported_modules(path):
+    """Every module ``path`` imports from, as an absolute dotted name."""
+    package = list(path.parent.relative_to(ROOT).parts)
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            found.add(".".join(base + ([node.module] if node.module else [])))
+    return found
+
+
+def test_the_training_engine_knows_no_head():
+    # A head owns its training terms (ClassHead.extra_training_loss).
+    imported = imported_modules(PACKAGE / "_engine.py")
+    assert not {name for name in imported if name.startswith("sksoc.heads")}

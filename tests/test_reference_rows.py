@@ -12,8 +12,9 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from sksoc import SOCClassifier
-from sksoc._engine import REFERENCE_ROWS_PER_ROW, _running_stats_kept
-from sksoc.heads import product_of_marginals
+from sksoc._engine import _running_stats_kept
+from sksoc.heads import LinearHead, SOCHead, product_of_marginals
+from sksoc.heads._soc import REFERENCE_ROWS_PER_ROW
 
 
 def test_each_column_is_drawn_from_the_same_column():
@@ -79,6 +80,28 @@ def test_each_step_encodes_half_a_batch_of_reference_rows(reference_weight):
         assert rows == [100, reference] * 3
     else:
         assert rows == [100] * 3
+
+
+def test_the_soc_head_owns_its_reference_term():
+    # The training loop calls extra_training_loss with the encoder; a head
+    # without such a term returns None, and the SOC head's is its weighted
+    # reference_loss on half a batch of reference rows.
+    X = torch.randn(6, 3)
+    z, target = torch.randn(6, 2), torch.tensor([0, 1, 0, 1, 0, 1])
+    encoded = []
+
+    def encode(rows):
+        encoded.append(rows)
+        return rows[:, :2]
+
+    assert LinearHead(2, 2).extra_training_loss(encode, X, z, target) is None
+    assert SOCHead(2, 2).extra_training_loss(encode, X, z, target) is None
+    head = SOCHead(2, 2, reference_weight=0.3)
+    loss = head.extra_training_loss(encode, X, z, target)
+    (rows,) = encoded
+    assert rows.shape == (3, 3)
+    expected = 0.3 * head.reference_loss(z[:3], rows[:, :2], target[:3])
+    torch.testing.assert_close(loss, expected, rtol=0, atol=0)
 
 
 def test_add_classes_encodes_no_reference_rows():

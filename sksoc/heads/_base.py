@@ -83,6 +83,35 @@ class ClassHead(nn.Module):
         """The logits the training cross-entropy sees, as one matrix."""
         return self.training_terms(z, target).materialize(target)
 
+    def extra_training_loss(self, encode, X, z, target):
+        """A training term that encodes rows of its own; None here (no term).
+
+        A training loop adds it to each step's ``head(z, target)``. A head
+        whose loss needs the encoder on rows other than the batch's (the SOC
+        head's reference rows) overrides it; the loop then knows no head by
+        name.
+
+        Parameters
+        ----------
+        encode : callable
+            ``encode(rows)``: the embeddings of input rows, through the
+            encoder being trained, with gradients; rows that are not data
+            leave batch-norm statistics alone.
+        X : torch.Tensor of shape (n_samples, n_features)
+            The batch's input rows, in their shuffled order.
+        z : torch.Tensor of shape (n_samples, embedding_dim)
+            Their embeddings.
+        target : torch.Tensor of shape (n_samples,)
+            Their class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor or None
+            A scalar to add to the step's loss, weight included; None for no
+            term.
+        """
+        return None
+
     def forward(self, z, target, sample_weight=None):
         """Training loss of embeddings ``z`` against class indices ``target``."""
         return self.training_terms(z, target).cross_entropy(

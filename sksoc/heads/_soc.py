@@ -8,8 +8,11 @@ from torch.nn import functional as F
 
 from ._base import ClassHead
 from ._loss import LinearLogits, gather_rows
+from ._reference import product_of_marginals
 
 _LOG_2PI = math.log(2.0 * math.pi)
+# Reference rows drawn per training row by :meth:`SOCHead.extra_training_loss`.
+REFERENCE_ROWS_PER_ROW = 0.5
 
 
 class SOCHead(ClassHead):
@@ -35,9 +38,10 @@ class SOCHead(ClassHead):
     reference rows (rows that are not data, such as
     :func:`product_of_marginals` draws) should be less likely under the
     class mixture ``p`` than the data rows they are paired with, whose
-    density is held constant in this term. The head
-    only sees embeddings, so the training loop encodes the reference rows
-    and calls :meth:`reference_loss` itself.
+    density is held constant in this term. The head only sees embeddings:
+    the training loop gives :meth:`extra_training_loss` the encoder, which
+    draws the reference rows from the batch, encodes them and returns the
+    weighted term.
 
     Every logit is computed from matrix products; no
     (n_samples, n_classes, D) tensor is ever built. With unit scales the
@@ -82,8 +86,8 @@ class SOCHead(ClassHead):
         measures.
     reference_weight : float, default=0.0
         Weight ``rho`` of :meth:`reference_loss`, which the training loop
-        adds. Stored here so that the loop knows whether to encode reference
-        rows; ``head(z, y)`` itself never includes the term.
+        adds through :meth:`extra_training_loss`; ``head(z, y)`` itself never
+        includes the term.
     init_std : float, default=0.05
         Standard deviation of the normal initialisation of the means.
     min_scale : float, default=1e-3
@@ -339,6 +343,24 @@ class SOCHead(ClassHead):
         with torch.no_grad():
             data = self.mixture_log_density(z, classes)
         return F.softplus(self.mixture_log_density(z_reference, classes) - data).mean()
+
+    def extra_training_loss(self, encode, X, z, target):
+        """``reference_weight`` times :meth:`reference_loss` on reference rows.
+
+        Draws ``ceil(REFERENCE_ROWS_PER_ROW * len(X))`` rows of the product
+        of the batch's column marginals (:func:`product_of_marginals`) and
+        pairs them with the batch's first rows, a random subset of a
+        shuffled batch. None when ``reference_weight`` is 0. See
+        :meth:`ClassHead.extra_training_loss` for the parameters.
+        """
+        if self.reference_weight <= 0.0:
+            return None
+        # A training batch has at least one row, and so does this.
+        n_rows = math.ceil(REFERENCE_ROWS_PER_ROW * len(X))
+        reference = encode(product_of_marginals(X, n_rows))
+        return self.reference_weight * self.reference_loss(
+            z[:n_rows], reference, target[:n_rows]
+        )
 
     def forward(self, z, target, sample_weight=None):
         loss = super().forward(z, target, sample_weight)
