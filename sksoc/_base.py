@@ -35,7 +35,6 @@ from sklearn.base import (
 )
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_consistent_length, check_random_state
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback
@@ -47,7 +46,6 @@ from ._compat import (
     HasMethods,
     Interval,
     StrOptions,
-    check_non_negative_sample_weight,
     column_or_1d,
     fit_context,
     is_first_partial_fit,
@@ -65,11 +63,16 @@ from ._geometry import check_embedding_points, encode_as
 from ._state import StateReader, StateWriter
 from ._validation import (
     MODULE_PREFIX,
-    check_class_weight_dict,
     check_dataframe_is_numeric,
     check_float32_range,
     check_hidden_layer_sizes,
     check_module_param_names,
+)
+from ._weights import (
+    check_enough_classes,
+    class_counts,
+    training_weights,
+    with_class_weight,
 )
 from .encoders import MLPEncoder, TabularEncoder
 from .preprocessing import TabularPreprocessor, in_fitted_order
@@ -268,13 +271,20 @@ class BaseEmbeddingClassifier(
             return data_parallel.fit(self, X, y, sample_weight)
         with _restore_on_failure(self):
             X, y = self._validate_training_data(X, y, reset=True)
-            sample_weight = self._check_training_weights(sample_weight, X)
+            sample_weight = training_weights(sample_weight, X)
             classes, y_encoded = np.unique(y, return_inverse=True)
-            self._check_enough_classes(classes, y_encoded, sample_weight)
+            check_enough_classes(type(self).__name__, classes, y_encoded, sample_weight)
             self.classes_ = classes
-            self.class_count_ = _class_counts(y_encoded, sample_weight, len(classes))
+            self.class_count_ = class_counts(y_encoded, sample_weight, len(classes))
             self._initialize_model(X)
-            weight = self._with_class_weight(sample_weight, y_encoded, fit=True)
+            weight = with_class_weight(
+                self.class_weight,
+                sample_weight,
+                y_encoded,
+                classes,
+                fit=True,
+                name=type(self).__name__,
+            )
             held_out = self._train(
                 X, y_encoded, weight, epochs=self.max_epochs, calibrate=True
             )
@@ -314,11 +324,13 @@ class BaseEmbeddingClassifier(
         with _restore_on_failure(self):
             first_call = is_first_partial_fit(self, classes)
             X, y = self._validate_training_data(X, y, reset=first_call)
-            sample_weight = self._check_training_weights(sample_weight, X)
+            sample_weight = training_weights(sample_weight, X)
             y_encoded = self._encode_labels(y)
-            counts = _class_counts(y_encoded, sample_weight, len(self.classes_))
+            counts = class_counts(y_encoded, sample_weight, len(self.classes_))
             if first_call:
-                self._check_enough_classes(self.classes_, np.arange(len(self.classes_)))
+                check_enough_classes(
+                    type(self).__name__, self.classes_, np.arange(len(self.classes_))
+                )
                 self.class_count_ = counts
                 self._initialize_model(X)
                 # A model built by partial_fit alone is not calibrated.
@@ -328,7 +340,14 @@ class BaseEmbeddingClassifier(
                 # Train a copy, so that a failure cannot leave a half-updated model.
                 self.net_ = copy.deepcopy(self.net_)
                 self.class_count_ = self.class_count_ + counts
-            weight = self._with_class_weight(sample_weight, y_encoded, fit=False)
+            weight = with_class_weight(
+                self.class_weight,
+                sample_weight,
+                y_encoded,
+                self.classes_,
+                fit=False,
+                name=type(self).__name__,
+            )
             self._train(X, y_encoded, weight, epochs=1)
         return self
 
@@ -396,27 +415,6 @@ class BaseEmbeddingClassifier(
             X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
         validate_data(self, X, reset=reset, skip_check_array=True)
         return X
-
-    def _check_training_weights(self, sample_weight, X):
-        """Validated weights scaled to mean one, or None."""
-        if sample_weight is None:
-            return None
-        return scaled_to_mean_one(validated_weights(sample_weight, X))
-
-    def _check_enough_classes(self, classes, y_encoded, sample_weight=None):
-        name = type(self).__name__
-        if len(classes) < 2:
-            raise ValueError(
-                f"{name} needs samples of at least 2 classes; got 1 class "
-                f"({classes.tolist()[0]!r})."
-            )
-        if sample_weight is not None:
-            weighted = np.unique(y_encoded[sample_weight > 0])
-            if len(weighted) < 2:
-                raise ValueError(
-                    f"{name} needs at least 2 classes with positive sample_weight; "
-                    f"got 1 class ({classes.tolist()[weighted[0]]!r})."
-                )
 
     def _encode_labels(self, y):
         return encode_as(y, self.classes_, "y")
@@ -660,47 +658,6 @@ class BaseEmbeddingClassifier(
         return distance_power_logits(
             logits, self._cosine_scale(), self.temperature_, self.distance_power_
         )
-
-    def _with_class_weight(
-        self, sample_weight, y_encoded, *, fit, classes=None, two_classes=True
-    ):
-        """``sample_weight`` times each row's class weight, scaled to mean one.
-
-        ``classes`` (default ``classes_``) are the labels ``y_encoded``
-        indexes; with ``fit``, "balanced" is computed on ``y_encoded``. With
-        ``two_classes``, fewer than two classes of positive weight is an error.
-        """
-        classes = self.classes_ if classes is None else classes
-        if self.class_weight is None:
-            return sample_weight
-        if self.class_weight == "balanced":
-            if not fit:
-                raise ValueError(
-                    "class_weight='balanced' is not supported by partial_fit: "
-                    "one batch does not show the class frequencies. Compute "
-                    "the weights on the whole training set with "
-                    "sklearn.utils.class_weight.compute_class_weight('balanced', "
-                    "classes=classes, y=y) and pass them as a dict."
-                )
-            per_class = np.zeros(len(classes))
-            present = np.unique(y_encoded)
-            per_class[present] = compute_class_weight(
-                "balanced", classes=present, y=y_encoded
-            )
-        else:
-            per_class = check_class_weight_dict(self.class_weight, classes)
-        weight = per_class[y_encoded]
-        if sample_weight is not None:
-            weight = weight * sample_weight
-        total = weight.sum()
-        if total <= 0:
-            raise ValueError(
-                "class_weight and sample_weight leave every training sample "
-                "with zero weight."
-            )
-        if two_classes:
-            self._check_enough_classes(classes, y_encoded, weight)
-        return weight * (len(weight) / total)
 
     # -- prediction ----------------------------------------------------------------
 
@@ -1177,22 +1134,6 @@ def _preprocessor_from_state(encoded, reader):
     )
 
 
-def validated_weights(sample_weight, X):
-    """Sample weights for the rows of X: float64, one per row, non-negative."""
-    return check_non_negative_sample_weight(sample_weight, X, dtype=np.float64)
-
-
-def scaled_to_mean_one(sample_weight):
-    """Non-negative weights divided by their mean; an error if they sum to zero."""
-    total = sample_weight.sum()
-    # scikit-learn before 1.9 accepts weights that are all zero.
-    if not total > 0:
-        raise ValueError(
-            "sample_weight sums to zero: at least one sample needs a positive weight."
-        )
-    return sample_weight * (len(sample_weight) / total)
-
-
 class DeviceUnavailableError(ValueError):
     """The device an estimator is set to use is not available on this machine."""
 
@@ -1285,12 +1226,6 @@ def _embedding_size(encoder, X):
             f"returned {shape}."
         )
     return int(embedding.shape[1])
-
-
-def _class_counts(y_encoded, sample_weight, n_classes):
-    return np.bincount(y_encoded, weights=sample_weight, minlength=n_classes).astype(
-        np.float64
-    )
 
 
 def _validation_split(y_encoded, fraction, seed):

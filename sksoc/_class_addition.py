@@ -12,8 +12,9 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _class_counts, _restore_on_failure
+from ._base import _restore_on_failure
 from ._engine import seeded_torch
+from ._weights import class_counts, training_weights, with_class_weight
 
 
 class ClassAdditionMixin:
@@ -34,7 +35,7 @@ class ClassAdditionMixin:
         check_is_fitted(self)
         with _restore_on_failure(self):
             X, y = self._validate_training_data(X, y, reset=False)
-            sample_weight = self._check_training_weights(sample_weight, X)
+            sample_weight = training_weights(sample_weight, X)
             new_labels = np.setdiff1d(np.unique(y), self.classes_)
             if len(new_labels) == 0:
                 raise ValueError(
@@ -44,8 +45,14 @@ class ClassAdditionMixin:
             classes = np.union1d(self.classes_, new_labels)
             positions = np.searchsorted(classes, new_labels)
             y_encoded = np.searchsorted(classes, y)
-            weight = self._with_class_weight(
-                sample_weight, y_encoded, fit=True, classes=classes, two_classes=False
+            weight = with_class_weight(
+                self.class_weight,
+                sample_weight,
+                y_encoded,
+                classes,
+                fit=True,
+                name=type(self).__name__,
+                two_classes=False,
             )
             embeddings = torch.from_numpy(
                 self._map_batches(X, lambda z: z, self.embedding_dim_, np.float32)
@@ -57,7 +64,7 @@ class ClassAdditionMixin:
             self._refine_new_classes(net, embeddings, y_encoded, weight, is_new)
             counts = np.zeros(len(classes))
             counts[~is_new.numpy()] = self.class_count_
-            self.class_count_ = counts + _class_counts(
+            self.class_count_ = counts + class_counts(
                 y_encoded, sample_weight, len(classes)
             )
             self.classes_ = classes

@@ -44,13 +44,15 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._base import (
-    _class_counts,
-    _restore_on_failure,
+from ._base import _restore_on_failure
+from ._engine import _DATA_PARALLEL, Batches, TensorData, inference_batch_size
+from ._weights import (
+    check_enough_classes,
+    class_counts,
     scaled_to_mean_one,
     validated_weights,
+    with_class_weight,
 )
-from ._engine import _DATA_PARALLEL, Batches, TensorData, inference_batch_size
 
 __all__ = ["data_parallel"]
 
@@ -177,16 +179,24 @@ class _Rank:
             # From here to training, every rank computes the same from the same
             # global labels and weights: an error is raised on every rank alike.
             classes, y_encoded = np.unique(y, return_inverse=True)
-            estimator._check_enough_classes(classes, y_encoded, sample_weight)
+            name = type(estimator).__name__
+            check_enough_classes(name, classes, y_encoded, sample_weight)
             estimator.classes_ = classes
-            estimator.class_count_ = _class_counts(
+            estimator.class_count_ = class_counts(
                 y_encoded, sample_weight, len(classes)
             )
             self._gather_or_raise(
                 lambda: estimator._initialize_model(X, n_samples=len(y))
             )
             self._start_from_rank_0(estimator)
-            weight = estimator._with_class_weight(sample_weight, y_encoded, fit=True)
+            weight = with_class_weight(
+                estimator.class_weight,
+                sample_weight,
+                y_encoded,
+                classes,
+                fit=True,
+                name=name,
+            )
             net = estimator.net_
             net.data_parallel = self
             try:
