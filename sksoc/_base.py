@@ -60,6 +60,7 @@ from ._engine import (
     seeded_torch,
 )
 from ._geometry import check_embedding_points, encode_as
+from ._inference import map_rows
 from ._state import StateReader, StateWriter
 from ._validation import (
     MODULE_PREFIX,
@@ -644,7 +645,7 @@ class BaseEmbeddingClassifier(
         """The logits of the training rows ``rows``, gathered from every rank."""
 
         def logits_of(local_rows):
-            return self._map_validated_logits(X[local_rows], lambda logits: logits)
+            return map_rows(self, X[local_rows], lambda logits: logits)
 
         data_parallel = self.net_.data_parallel
         if data_parallel is None:
@@ -676,43 +677,6 @@ class BaseEmbeddingClassifier(
             return X
         return self.preprocessor_.transform(self._checked_table(X, reset=False))
 
-    def _map_batches(self, X, fn, width, dtype):
-        """``fn(embedding)`` for the rows of X, in batches, into one array."""
-        return self.net_.map_rows(
-            X, fn, width, dtype, check=lambda values: self._check_finite(values, X)
-        )
-
-    def _map_logits(self, X, fn, width=None, dtype=np.float64):
-        """``fn(logits)`` for the rows of X, the logits in float64, batched."""
-        return self._map_validated_logits(self._validate_X(X), fn, width, dtype)
-
-    def _map_validated_logits(self, X, fn, width=None, dtype=np.float64):
-        """:meth:`_map_logits` for X that has been validated already."""
-        logits = self.net_.criterion_.logits
-        return self._map_batches(
-            X,
-            lambda z: fn(self._check_finite(logits(z).double(), X)),
-            len(self.classes_) if width is None else width,
-            dtype,
-        )
-
-    def _check_finite(self, values, X):
-        """``values``, or a clear error when X drove the network to inf or NaN."""
-        if not torch.isfinite(values).all():
-            data = X.data if sp.issparse(X) else X
-            largest = max(abs(float(data.max())), abs(float(data.min())), 0.0)
-            raise ValueError(
-                f"{type(self).__name__} computed non-finite values for X, whose "
-                f"largest magnitude is {largest:.3g}: X lies far outside the "
-                "range the network was trained on. Scale X as at fit (for "
-                "example with the same StandardScaler)."
-            )
-        return values
-
-    def _class_logits(self, X):
-        """Prediction logits, (n_samples, n_classes), float64."""
-        return self._map_logits(X, lambda logits: logits)
-
     def decision_function(self, X):
         """Class scores: the head's logits, without any training margin.
 
@@ -732,12 +696,13 @@ class BaseEmbeddingClassifier(
             ``classes_[0]``, positive where ``classes_[1]`` is predicted.
         """
         check_is_fitted(self)
+        X = self._validate_X(X)
         if len(self.classes_) == 2:
-            difference = self._map_logits(
-                X, lambda logits: logits[:, 1:] - logits[:, :1], width=1
+            difference = map_rows(
+                self, X, lambda logits: logits[:, 1:] - logits[:, :1], width=1
             )
             return difference[:, 0]
-        return self._class_logits(X)
+        return map_rows(self, X, lambda logits: logits)
 
     def predict(self, X):
         """Predict class labels.
@@ -752,8 +717,12 @@ class BaseEmbeddingClassifier(
             Labels from ``classes_``.
         """
         check_is_fitted(self)
-        index = self._map_logits(
-            X, lambda logits: logits.argmax(1, keepdim=True), width=1, dtype=np.int64
+        index = map_rows(
+            self,
+            self._validate_X(X),
+            lambda logits: logits.argmax(1, keepdim=True),
+            width=1,
+            dtype=np.int64,
         )
         return self.classes_[index[:, 0]]
 
@@ -770,8 +739,10 @@ class BaseEmbeddingClassifier(
             Columns ordered as ``classes_``; rows sum to one.
         """
         check_is_fitted(self)
-        return self._map_logits(
-            X, lambda logits: torch.softmax(self._calibrated_logits(logits), 1)
+        return map_rows(
+            self,
+            self._validate_X(X),
+            lambda logits: torch.softmax(self._calibrated_logits(logits), 1),
         )
 
     def predict_log_proba(self, X):
@@ -786,8 +757,10 @@ class BaseEmbeddingClassifier(
         log_proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        return self._map_logits(
-            X, lambda logits: torch.log_softmax(self._calibrated_logits(logits), 1)
+        return map_rows(
+            self,
+            self._validate_X(X),
+            lambda logits: torch.log_softmax(self._calibrated_logits(logits), 1),
         )
 
     def logits_at(self, Z):
@@ -818,27 +791,18 @@ class BaseEmbeddingClassifier(
             infinity.
         """
         check_is_fitted(self)
-        return self._map_logits_at(
-            Z, lambda logits: logits, len(self.classes_), "logits_at"
-        )
+        Z = self._checked_points(Z, "logits_at")
+        return map_rows(self, Z, lambda logits: logits, encode=False)
 
-    def _map_logits_at(self, Z, fn, width, method):
-        """``fn(logits)`` at the points ``Z`` of a fitted model, in float64.
+    def _checked_points(self, Z, method):
+        """``Z`` checked to hold finite points of the embedding space.
 
-        Checks first that ``Z`` holds finite points of the embedding space;
-        errors name ``method``.
+        Errors name ``method``.
         """
         caller = f"{type(self).__name__}.{method}"
         Z = check_embedding_points(Z, self.embedding_dim_, caller)
         check_float32_range(Z)
-        logits = self.net_.criterion_.logits
-        return self.net_.map_rows(
-            Z,
-            lambda z: fn(self._check_finite(logits(z).double(), Z)),
-            width,
-            np.float64,
-            encode=False,
-        )
+        return Z
 
     def transform(self, X):
         """Embed X: the embedding the head compares with its classes.
@@ -855,8 +819,13 @@ class BaseEmbeddingClassifier(
         """
         check_is_fitted(self)
         dtype = np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
-        return self._map_batches(
-            self._validate_X(X), self.net_.criterion_.embed, self.embedding_dim_, dtype
+        return map_rows(
+            self,
+            self._validate_X(X),
+            self.net_.criterion_.embed,
+            width=self.embedding_dim_,
+            dtype=dtype,
+            logits=False,
         )
 
     # -- fitted state ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _restore_on_failure
 from ._engine import seeded_torch
+from ._inference import map_rows
 from ._weights import class_counts, training_weights, with_class_weight
 
 
@@ -55,7 +56,14 @@ class ClassAdditionMixin:
                 two_classes=False,
             )
             embeddings = torch.from_numpy(
-                self._map_batches(X, lambda z: z, self.embedding_dim_, np.float32)
+                map_rows(
+                    self,
+                    X,
+                    lambda z: z,
+                    width=self.embedding_dim_,
+                    dtype=np.float32,
+                    logits=False,
+                )
             )
             net = copy.deepcopy(self.net_)
             head = net.criterion_

@@ -2,7 +2,6 @@
 
 import numbers
 
-import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
@@ -10,6 +9,7 @@ from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
 from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
+from ._inference import map_rows
 from .heads import ClassVectorHead
 from .heads._class_vectors import SIMILARITIES
 from .heads._init import CLASS_VECTOR_INITS
@@ -271,7 +271,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             return factor * head.cosines(z).double().amax(1, keepdim=True)
 
         X = self._validate_X(X)
-        return self._map_batches(X, largest_cosine, 1, np.float64)[:, 0]
+        return map_rows(self, X, largest_cosine, width=1, logits=False)[:, 0]
 
     def _divergence_hint(self):
         return (

@@ -3,12 +3,12 @@
 import math
 import numbers
 
-import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
 from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
+from ._inference import map_rows
 from .heads import ArcFaceHead, CombinedMarginHead, CosFaceHead, SphereFaceHead
 
 _HEADS = {
@@ -288,7 +288,7 @@ default="arcface"
             return head.scale * head.cosines(z).double().amax(1, keepdim=True)
 
         X = self._validate_X(X)
-        return self._map_batches(X, largest_cosine, 1, np.float64)[:, 0]
+        return map_rows(self, X, largest_cosine, width=1, logits=False)[:, 0]
 
     def _divergence_hint(self):
         return (

@@ -16,6 +16,7 @@ from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
 from ._compat import Interval
 from ._docstrings import fill_shared_sections
+from ._inference import map_rows
 from .heads import SOCHead
 
 
@@ -315,7 +316,9 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             If X drives the network to non-finite values, as in prediction.
         """
         check_is_fitted(self)
-        return self._map_logits(X, self._mixture_log_density(), 1)[:, 0]
+        return map_rows(
+            self, self._validate_X(X), self._mixture_log_density(), width=1
+        )[:, 0]
 
     def class_log_densities_at(self, Z):
         """Log-density of each class Gaussian at points of the embedding space.
@@ -340,9 +343,8 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             For points that :meth:`logits_at` refuses.
         """
         check_is_fitted(self)
-        return self._map_logits_at(
-            Z, lambda logits: logits, len(self.classes_), "class_log_densities_at"
-        )
+        Z = self._checked_points(Z, "class_log_densities_at")
+        return map_rows(self, Z, lambda logits: logits, encode=False)
 
     def log_density_at(self, Z):
         """Log of the class mixture's density at points of the embedding space.
@@ -367,9 +369,8 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             For points that :meth:`logits_at` refuses.
         """
         check_is_fitted(self)
-        density = self._map_logits_at(
-            Z, self._mixture_log_density(), 1, "log_density_at"
-        )
+        Z = self._checked_points(Z, "log_density_at")
+        density = map_rows(self, Z, self._mixture_log_density(), width=1, encode=False)
         return density[:, 0]
 
     def _mixture_log_density(self):

@@ -5,6 +5,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseEmbeddingClassifier
 from ._docstrings import fill_shared_sections
+from ._inference import map_rows
 from .heads import LinearHead
 
 
@@ -148,6 +149,9 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
             If X drives the network to non-finite values, as in prediction.
         """
         check_is_fitted(self)
-        return self._map_logits(
-            X, lambda logits: torch.logsumexp(logits, 1, keepdim=True), width=1
+        return map_rows(
+            self,
+            self._validate_X(X),
+            lambda logits: torch.logsumexp(logits, 1, keepdim=True),
+            width=1,
         )[:, 0]

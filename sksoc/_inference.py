@@ -1,0 +1,81 @@
+"""Batched inference of a fitted estimator: one helper for every prediction.
+
+``predict``, ``predict_proba``, ``decision_function``, ``transform``,
+``score_samples``, the functions of points of the embedding space
+(``logits_at`` and the like), the calibration's held-out logits and
+``add_classes``' embeddings all compute one function of each batch of rows
+through :func:`map_rows`, which runs the engine's fixed-size batches
+(:meth:`sksoc._engine.EmbeddingNet.map_rows`) and refuses non-finite values
+with one message.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+
+def map_rows(
+    estimator, X, fn, *, width=None, dtype=np.float64, logits=True, encode=True
+):
+    """``fn`` of each batch of X's rows of a fitted estimator, into one ndarray.
+
+    Parameters
+    ----------
+    estimator : fitted sksoc estimator
+    X : ndarray or scipy.sparse.csr_matrix of shape (n_rows, n_inputs)
+        Rows already validated: the network's input or, with
+        ``encode=False``, checked points of the embedding space.
+    fn : callable
+        Maps a batch's logits (float64, with ``logits``) or embeddings
+        (without) to a tensor of ``width`` columns.
+    width : int, default=None
+        Columns of the result; None for one per class.
+    dtype : numpy dtype, default=np.float64
+        The result's dtype.
+    logits : bool, default=True
+        Whether ``fn`` takes the head's prediction logits (no margin) rather
+        than the embeddings.
+    encode : bool, default=True
+        Whether the rows go through the encoder; False when they are points
+        of the embedding space already.
+
+    Returns
+    -------
+    values : ndarray of shape (n_rows, width)
+
+    Raises
+    ------
+    ValueError
+        If X drives the network to infinite or NaN values.
+    """
+    net = estimator.net_
+    name = type(estimator).__name__
+
+    def finite(values):
+        return _check_finite(values, X, name)
+
+    apply = fn
+    if logits:
+        head_logits = net.criterion_.logits
+
+        def apply(z):
+            return fn(finite(head_logits(z).double()))
+
+        width = len(estimator.classes_) if width is None else width
+    return net.map_rows(
+        X, apply, width, dtype, check=finite if encode else None, encode=encode
+    )
+
+
+def _check_finite(values, X, name):
+    """``values``, or a clear error when X drove the network to inf or NaN."""
+    if not torch.isfinite(values).all():
+        data = X.data if sp.issparse(X) else X
+        largest = max(abs(float(data.max())), abs(float(data.min())), 0.0)
+        raise ValueError(
+            f"{name} computed non-finite values for X, whose largest magnitude "
+            f"is {largest:.3g}: X lies far outside the range the network was "
+            "trained on. Scale X as at fit (for example with the same "
+            "StandardScaler)."
+        )
+    return values
