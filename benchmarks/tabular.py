@@ -63,11 +63,14 @@ at most HGB's. The comparisons with another model use the sets and seeds
 both have; one without any such run is printed as ``skipped:``.
 
     python benchmarks/tabular.py [--sets chile hdma ...] [--seeds 0 1 2]
-        [--models HGB MLP ...] [--out results.csv]
+        [--models HGB MLP ...] [--out results.csv [--update]]
         [--anchors benchmarks/data/tabular_anchors.csv]
     python benchmarks/tabular.py --summarize results.csv
 
 ``--out`` writes the result rows as they come (after each set and seed);
+with ``--update`` the file keeps its rows of the models, sets and seeds not
+run, so a change to one model is measured without refitting the others (the
+tables then compare fit times taken in two runs);
 ``--summarize CSV`` prints the tables and targets of such a file, and the
 anchors, without fitting anything.
 """
@@ -359,9 +362,13 @@ def warm_up(models):
         FACTORIES[model_name](0).fit(X, y)
 
 
-def run(args):
-    """Every model on every set and seed; the result rows, written as they come."""
+def run(args, kept=()):
+    """Every model on every set and seed; the result rows, written as they come.
+
+    ``kept`` are earlier rows written before the new ones (``--update``).
+    """
     warm_up(args.models)
+    kept = list(kept)
     rows = []
     start = time.perf_counter()
     for name in args.sets:
@@ -389,14 +396,25 @@ def run(args):
                     flush=True,
                 )
             if args.out is not None:
-                write_rows(rows, args.out)
+                write_rows(kept + rows, args.out)
         print(
             f"{name}: {time.perf_counter() - set_start:.1f} s for "
             f"{len(args.seeds)} seed(s)",
             flush=True,
         )
     print(f"\nTotal time {time.perf_counter() - start:.0f} s")
-    return pd.DataFrame(rows)
+    return pd.DataFrame(kept + rows)
+
+
+def rows_kept(path, args):
+    """The rows of ``path`` that this run does not redo (``--update``)."""
+    earlier = pd.read_csv(path)
+    redone = (
+        earlier["model"].isin(args.models)
+        & earlier["set"].isin(args.sets)
+        & earlier["seed"].isin(args.seeds)
+    )
+    return earlier[~redone].to_dict("records")
 
 
 CSV_FORMAT = {"index": False, "float_format": "%.6g"}
@@ -652,6 +670,13 @@ def parse_args(argv=None):
     )
     parser.add_argument("--out", type=Path, help="CSV file for the result rows")
     parser.add_argument(
+        "--update",
+        action="store_true",
+        help="keep the rows of --out's file that this run does not redo (the "
+        "other models, sets and seeds): rerun some models after a change to "
+        "them. Their times are compared with rows timed in another run",
+    )
+    parser.add_argument(
         "--anchors",
         type=Path,
         default=DEFAULT_ANCHORS,
@@ -686,7 +711,10 @@ def main(argv=None):
             f"{sklearn.__version__}; {os.cpu_count()} CPU core(s), shared by "
             f"every model; seeds {' '.join(map(str, args.seeds))}; {load_average()}"
         )
-        results = run(args)
+        if args.update and args.out is None:
+            raise SystemExit("--update needs --out, the file to update.")
+        kept = rows_kept(args.out, args) if args.update else ()
+        results = run(args, kept)
         print(f"After the run: {load_average()}")
         if args.out is not None:
             print(f"Wrote {len(results)} row(s) to {args.out}")
