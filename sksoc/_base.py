@@ -50,7 +50,6 @@ from ._compat import (
     fit_context,
     is_first_partial_fit,
     param_names,
-    validate_params,
 )
 from ._engine import (
     EmbeddingNet,
@@ -61,7 +60,7 @@ from ._engine import (
 )
 from ._geometry import check_embedding_points, encode_as
 from ._inference import map_rows
-from ._state import StateReader, StateWriter
+from ._model_state import from_state, get_state
 from ._validation import (
     MODULE_PREFIX,
     check_dataframe_is_numeric,
@@ -853,179 +852,13 @@ class BaseEmbeddingClassifier(
     # -- state as data --------------------------------------------------------------
 
     def _get_state(self):
-        """This fitted model as data: a JSON-able document and a dict of tensors.
-
-        The document holds the parameters (``get_params(deep=False)``; classes
-        and functions by qualified name), the fitted attributes, and the
-        training engine's part: the modules' training flags, the optimiser's
-        state and the history. The tensors, CPU copies, hold the encoder's and
-        the head's weights and buffers, the shuffling generator's state and
-        every array, optimiser tensor and history column. :meth:`_from_state`
-        rebuilds from them a model that predicts bit for bit like this one
-        and trains on as this one would.
-
-        Returns
-        -------
-        document : dict
-            ``{"params": ..., "fitted": ..., "net": ...}``, JSON-able.
-        tensors : dict of str to torch.Tensor
-
-        Raises
-        ------
-        ValueError
-            If a parameter is code rather than data: a torch module instance
-            as ``module``, a lambda, a ``functools.partial``, a callable
-            ``annealing``.
-        """
-        check_is_fitted(self)
-        if isinstance(self.module, nn.Module):
-            raise ValueError(
-                "save_model cannot store a torch module instance as `module` "
-                f"({type(self.module).__name__}): a model file holds no code, so "
-                "the encoder must be rebuilt from its class. Pass the class "
-                f"instead, module={type(self.module).__name__}, with its arguments "
-                "as module__* parameters, or use pickle for files you trust."
-            )
-        writer = StateWriter()
-        params = self.get_params(deep=False)
-        document = {
-            "params": {
-                name: writer.encode(
-                    _param_as_data(value) if name == "preprocessor" else value,
-                    f"parameter {name!r}",
-                    callables=_names_callables(name),
-                )
-                for name, value in params.items()
-            },
-            "fitted": {
-                name: writer.encode(value, f"attribute {name!r}")
-                for name, value in vars(self).items()
-                if name not in params and name not in ("net_", "preprocessor_")
-            },
-            "preprocessor": _preprocessor_state(self.preprocessor_, writer),
-            "net": self.net_.get_state(writer),
-        }
-        return document, writer.tensors
+        """This fitted model as data; see :func:`sksoc._model_state.get_state`."""
+        return get_state(self)
 
     @classmethod
-    def _from_state(
-        cls, document, tensors, *, device=None, resolve_callable=None, source=None
-    ):
-        """The fitted model of a state written by :meth:`_get_state`.
-
-        The state is checked before it is used: parameter names must be this
-        class's (or ``module__<name>``), fitted names must be data attributes,
-        and the tensors must fit the network the parameters describe, which
-        is built first on the meta device, so that a state asking for a huge
-        network is refused before any memory is allocated for it.
-
-        Parameters
-        ----------
-        document : dict
-        tensors : dict of str to torch.Tensor
-        device : str or torch.device, default=None
-            Replaces the saved ``device`` parameter.
-        resolve_callable : callable, default=None
-            ``resolve_callable(qualified_name, parameter)``: the class or
-            function the state names; without it, a state naming one is
-            refused.
-        source : str, default=None
-            What the state was read from, for error messages.
-
-        Returns
-        -------
-        estimator : instance of cls
-
-        Raises
-        ------
-        sksoc.exceptions.ModelFileError
-            If the tensors do not fit the network, or some belong to no part
-            of it.
-        DeviceUnavailableError
-            If the model's device is not available here.
-        Exception
-            Any other error (``TypeError``, ``ValueError``, ``KeyError``, ...)
-            means a document this class cannot rebuild.
-        """
-        reader = StateReader(
-            tensors,
-            resolve_callable=resolve_callable,
-            source="the state" if source is None else source,
-        )
-        params = cls._params_from_state(document["params"], reader)
-        if device is not None:
-            params["device"] = device
-        fitted = cls._fitted_from_state(document["fitted"], reader)
-        fitted["preprocessor_"] = _preprocessor_from_state(
-            document["preprocessor"], reader
-        )
-        estimator = cls(**params)
-        validate_params(estimator)
-        device = estimator._check_device()
-        for name, value in fitted.items():
-            setattr(estimator, name, value)
-
-        def build_modules():
-            return (
-                estimator._build_encoder(estimator._n_network_inputs),
-                estimator._build_head(
-                    len(estimator.classes_), estimator.embedding_dim_
-                ),
-            )
-
-        with torch.device("meta"):
-            encoder, head = build_modules()
-        reader.module_state("module.", encoder)
-        reader.module_state("criterion.", head)
-        # Seeded only to leave the caller's random state alone: the weights
-        # are replaced by the state's.
-        with seeded_torch(estimator._seed, "cpu"):
-            encoder, head = build_modules()
-        estimator.net_ = estimator._build_engine(encoder, head, device)
-        estimator.net_.set_state(document["net"], reader)
-        reader.check_all_used()
-        return estimator
-
-    @classmethod
-    def _params_from_state(cls, encoded, reader):
-        if not isinstance(encoded, dict):
-            raise TypeError("the parameters are not a mapping")
-        named = set(param_names(cls))
-        for name in encoded:
-            suffix = name[len(MODULE_PREFIX) :]
-            if name not in named and not (
-                name.startswith(MODULE_PREFIX)
-                and suffix.isidentifier()
-                and not suffix.startswith("_")
-            ):
-                raise ValueError(f"{name!r} is not a parameter of {cls}")
-        missing = sorted(named - set(encoded))
-        if missing:
-            raise ValueError(f"the state lacks the parameters {missing}")
-        params = {
-            name: reader.decode(value, name, callables=_names_callables(name))
-            for name, value in encoded.items()
-        }
-        if isinstance(params.get("preprocessor"), dict):
-            params["preprocessor"] = TabularPreprocessor._from_params(
-                params["preprocessor"]
-            )
-        return params
-
-    @classmethod
-    def _fitted_from_state(cls, encoded, reader):
-        if not isinstance(encoded, dict):
-            raise TypeError("the fitted attributes are not a mapping")
-        for name in encoded:
-            # Data only: never a method, property or special attribute.
-            if (
-                not name.isidentifier()
-                or name.startswith("__")
-                or hasattr(cls, name)
-                or not (name.startswith("_") or name.endswith("_"))
-            ):
-                raise ValueError(f"{name!r} is not a fitted attribute")
-        return {name: reader.decode(value, name) for name, value in encoded.items()}
+    def _from_state(cls, document, tensors, **options):
+        """The fitted model of a state; see :func:`sksoc._model_state.from_state`."""
+        return from_state(cls, document, tensors, **options)
 
     def __dask_tokenize__(self):
         """A token that names this model's state, for Dask task graphs.
@@ -1064,52 +897,8 @@ def _needs_encoding(X):
     return array.dtype.kind == "f" and bool(np.isnan(array).any())
 
 
-def _param_as_data(value):
-    """A TabularPreprocessor parameter as its parameters; other values as they are."""
-    if isinstance(value, (str, type(None))):
-        return value
-    _check_storable_preprocessor(value)
-    return value.get_params(deep=False)
-
-
-def _check_storable_preprocessor(preprocessor):
-    if type(preprocessor) is not TabularPreprocessor:
-        raise ValueError(
-            "save_model stores sksoc's TabularPreprocessor, not a "
-            f"{type(preprocessor).__name__}: a model file holds no code. Fit "
-            "with preprocessor='auto' or a TabularPreprocessor, or use pickle "
-            "for files you trust."
-        )
-
-
-def _preprocessor_state(preprocessor, writer):
-    """A fitted :class:`TabularPreprocessor` as data (None stays None)."""
-    if preprocessor is None:
-        return None
-    _check_storable_preprocessor(preprocessor)
-    return {
-        name: writer.encode(value, f"the preprocessor's {name!r}")
-        for name, value in preprocessor.get_state().items()
-    }
-
-
-def _preprocessor_from_state(encoded, reader):
-    if encoded is None:
-        return None
-    if not isinstance(encoded, dict):
-        raise TypeError("the preprocessor is not a mapping")
-    return TabularPreprocessor.from_state(
-        {name: reader.decode(value, name) for name, value in encoded.items()}
-    )
-
-
 class DeviceUnavailableError(ValueError):
     """The device an estimator is set to use is not available on this machine."""
-
-
-def _names_callables(param):
-    """Whether the parameter ``param`` may be a class or function (stored by name)."""
-    return param in ("module", "optimizer") or param.startswith(MODULE_PREFIX)
 
 
 def resolve_batch_size(batch_size, n_samples):
