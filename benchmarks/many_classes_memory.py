@@ -64,7 +64,7 @@ import pandas as pd
 import torch
 from _memory import MIB, peak_bytes, reset_peak, resident_bytes
 
-from sksoc._base import _CALIBRATION_MAX_LOGITS as CALIBRATION_MAX_LOGITS
+from sksoc._calibration import CALIBRATION_MAX_LOGITS
 
 BATCH = 256  # the estimators' "auto" batch size from 2,048 rows on
 PARTIAL_FIT_ROWS = 2_048

@@ -40,7 +40,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import Callback
 from torch import nn
 
-from ._calibration import distance_power_logits, fit_distance_power, fit_temperature
+from ._calibration import Calibrator, calibration_rows
 from ._compat import (
     TORCH_HAS_FUSED_CPU_OPTIMIZERS,
     HasMethods,
@@ -88,9 +88,6 @@ _AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
 # hidden_layer_sizes="auto": one hidden layer of 128 for X as it is, 256 for an
 # encoded table (the user guide's tabular page measures 128 against 256).
 _AUTO_HIDDEN = {"array": (128,), "table": (256,)}
-# The calibration's held-out logits are one float64 matrix of rows x classes:
-# at most this many entries (32 MiB), a seeded subset of the rows beyond it.
-_CALIBRATION_MAX_LOGITS = 2**22
 _OPTIMIZERS = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -334,8 +331,7 @@ class BaseEmbeddingClassifier(
                 self.class_count_ = counts
                 self._initialize_model(X)
                 # A model built by partial_fit alone is not calibrated.
-                self.calibration_ = None
-                self.temperature_ = self.distance_power_ = 1.0
+                self.calibrator_ = Calibrator(None, self._cosine_scale())
             else:
                 # Train a copy, so that a failure cannot leave a half-updated model.
                 self.net_ = copy.deepcopy(self.net_)
@@ -453,29 +449,16 @@ class BaseEmbeddingClassifier(
             self.embedding_dim_ = _embedding_size(encoder, X)
             head = self._build_head(len(self.classes_), self.embedding_dim_)
         self.net_ = self._build_engine(encoder, head, device)
-        self.calibration_ = self._resolve_calibration()
+        self.calibrator_ = Calibrator.chosen(
+            self.calibration,
+            self._cosine_scale(),
+            len(self.classes_),
+            type(self).__name__,
+        )
 
     def _cosine_scale(self):
         """S where the prediction logits are ``S * cos``, else None."""
         return None
-
-    def _resolve_calibration(self):
-        """``calibration_``: what "auto" chose, checked against the head."""
-        scale = self._cosine_scale()
-        if self.calibration == "auto":
-            # With two classes a fitted power gained nothing on the benchmark's
-            # binary sets, and only a temperature keeps predict_proba ranking
-            # the samples as decision_function does.
-            if scale is None or len(self.classes_) == 2:
-                return "temperature"
-            return "distance_power"
-        if self.calibration == "distance_power" and scale is None:
-            raise ValueError(
-                f"calibration='distance_power' needs logits that are a scale "
-                f"times a cosine (a cosine head without bias); this "
-                f"{type(self).__name__}'s are not. Use calibration='temperature'."
-            )
-        return self.calibration
 
     def _build_engine(self, encoder, head, device):
         """The initialised training engine of ``encoder`` and ``head`` on ``device``."""
@@ -601,7 +584,7 @@ class BaseEmbeddingClassifier(
         # Without an early-stopping split, the calibration gets one of its own
         # (fitting it on the training rows was measured and rejected; see the
         # user guide's calibration page).
-        if early_stopping or (calibrate and self.calibration_ is not None):
+        if early_stopping or (calibrate and self.calibrator_.method is not None):
             train_index, valid_index = _validation_split(
                 y_encoded, self.validation_fraction, seed
             )
@@ -613,32 +596,19 @@ class BaseEmbeddingClassifier(
         return valid_index
 
     def _fit_calibration(self, X, y_encoded, sample_weight, held_out):
-        """``temperature_`` and ``distance_power_``: log-loss optima on held-out rows.
+        """Fit ``calibrator_`` on the logits of the held-out rows.
 
         The held-out rows are the early-stopping validation split or,
         without one, a split of the same size held out from training for the
-        calibration alone (see :meth:`_train`). With many classes, a seeded
-        subset of them keeps their logits under ``_CALIBRATION_MAX_LOGITS``
-        entries: they grow with rows times classes, and two parameters need
-        far fewer rows than a million-class model holds out. Both are 1.0
-        without calibration; ``distance_power_`` is 1.0 for "temperature".
+        calibration alone (see :meth:`_train`); with many classes, a seeded
+        subset of them (:func:`~sksoc._calibration.calibration_rows`).
         """
-        self.temperature_ = self.distance_power_ = 1.0
-        if self.calibration_ is None:
+        if self.calibrator_.method is None:
             return
-        rows = np.sort(held_out)
-        most = max(1, _CALIBRATION_MAX_LOGITS // len(self.classes_))
-        if len(rows) > most:
-            rng = np.random.default_rng([self._seed, len(rows)])
-            rows = np.sort(rng.choice(rows, most, replace=False))
-        logits = self._held_out_logits(X, rows)
+        rows = calibration_rows(held_out, len(self.classes_), self._seed)
         weight = None if sample_weight is None else sample_weight[rows]
-        if self.calibration_ == "temperature":
-            self.temperature_ = fit_temperature(logits, y_encoded[rows], weight)
-        else:
-            self.temperature_, self.distance_power_ = fit_distance_power(
-                logits, y_encoded[rows], self._cosine_scale(), weight
-            )
+        logits = self._held_out_logits(X, rows)
+        self.calibrator_.fit(logits, y_encoded[rows], weight)
 
     def _held_out_logits(self, X, rows):
         """The logits of the training rows ``rows``, gathered from every rank."""
@@ -650,14 +620,6 @@ class BaseEmbeddingClassifier(
         if data_parallel is None:
             return logits_of(rows)
         return data_parallel.gather_rows(rows, logits_of)
-
-    def _calibrated_logits(self, logits):
-        """The logits whose softmax is :meth:`predict_proba` (float64 tensor)."""
-        if self.distance_power_ == 1.0:
-            return logits / self.temperature_
-        return distance_power_logits(
-            logits, self._cosine_scale(), self.temperature_, self.distance_power_
-        )
 
     # -- prediction ----------------------------------------------------------------
 
@@ -741,7 +703,7 @@ class BaseEmbeddingClassifier(
         return map_rows(
             self,
             self._validate_X(X),
-            lambda logits: torch.softmax(self._calibrated_logits(logits), 1),
+            lambda logits: torch.softmax(self.calibrator_.calibrated_logits(logits), 1),
         )
 
     def predict_log_proba(self, X):
@@ -759,7 +721,9 @@ class BaseEmbeddingClassifier(
         return map_rows(
             self,
             self._validate_X(X),
-            lambda logits: torch.log_softmax(self._calibrated_logits(logits), 1),
+            lambda logits: torch.log_softmax(
+                self.calibrator_.calibrated_logits(logits), 1
+            ),
         )
 
     def logits_at(self, Z):
@@ -832,6 +796,21 @@ class BaseEmbeddingClassifier(
     @property
     def _n_features_out(self):
         return self.embedding_dim_
+
+    @property
+    def calibration_(self):
+        """The calibration used (``calibration``, or what "auto" chose)."""
+        return self.calibrator_.method
+
+    @property
+    def temperature_(self):
+        """The calibration's temperature (1.0 without calibration)."""
+        return self.calibrator_.temperature
+
+    @property
+    def distance_power_(self):
+        """The power of the distance under "distance_power" (1.0 otherwise)."""
+        return self.calibrator_.distance_power
 
     @property
     def class_embeddings_(self):

@@ -31,6 +31,10 @@ on the user guide's calibration page.
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 
+# The held-out logits a calibration is fitted on are one float64 matrix of
+# rows x classes: at most this many entries (32 MiB), a seeded subset of the
+# rows beyond it (calibration_rows).
+CALIBRATION_MAX_LOGITS = 2**22
 # The search interval of log T: T from 1e-3 (a thousandfold sharper softmax,
 # for cosine logits at scale 1) to 1e3 (nearly uniform probabilities).
 _LOG_T_BOUNDS = (np.log(1e-3), np.log(1e3))
@@ -39,6 +43,100 @@ _XATOL = 1e-6
 # outside it the fitted p sits on a bound: the margin head's on MNIST-1D
 # does in benchmarks/calibration.py's results.
 _LOG_POWER_BOUNDS = (np.log(0.1), np.log(3.0))
+
+
+class Calibrator:
+    """How a fitted model's logits become the logits of ``predict_proba``.
+
+    The estimators keep one as ``calibrator_``; their ``calibration_``,
+    ``temperature_`` and ``distance_power_`` read it.
+
+    Parameters
+    ----------
+    method : {"temperature", "distance_power"} or None
+        None leaves the logits as they are.
+    scale : float or None
+        The head's S where the logits are ``S * cos``; "distance_power"
+        needs it.
+    temperature : float, default=1.0
+    distance_power : float, default=1.0
+    """
+
+    def __init__(self, method, scale, temperature=1.0, distance_power=1.0):
+        self.method = method
+        self.scale = scale
+        self.temperature = temperature
+        self.distance_power = distance_power
+
+    @classmethod
+    def chosen(cls, calibration, scale, n_classes, estimator_name):
+        """The unfitted calibrator of the ``calibration`` parameter.
+
+        "auto" chooses "distance_power" for cosine logits (``scale`` not
+        None) of more than two classes, else "temperature".
+
+        Raises
+        ------
+        ValueError
+            For "distance_power" with logits that are not ``S * cos``.
+        """
+        if calibration == "auto":
+            # With two classes a fitted power gained nothing on the benchmark's
+            # binary sets, and only a temperature keeps predict_proba ranking
+            # the samples as decision_function does.
+            if scale is None or n_classes == 2:
+                return cls("temperature", scale)
+            return cls("distance_power", scale)
+        if calibration == "distance_power" and scale is None:
+            raise ValueError(
+                f"calibration='distance_power' needs logits that are a scale "
+                f"times a cosine (a cosine head without bias); this "
+                f"{estimator_name}'s are not. Use calibration='temperature'."
+            )
+        return cls(calibration, scale)
+
+    def fit(self, logits, y, sample_weight=None):
+        """Fit the temperature (and the power) on held-out logits; return self.
+
+        Parameters
+        ----------
+        logits : ndarray of shape (n_samples, n_classes)
+            Held-out prediction logits.
+        y : ndarray of shape (n_samples,)
+            Their class indices.
+        sample_weight : ndarray of shape (n_samples,), default=None
+        """
+        if self.method == "temperature":
+            self.temperature = fit_temperature(logits, y, sample_weight)
+        elif self.method == "distance_power":
+            self.temperature, self.distance_power = fit_distance_power(
+                logits, y, self.scale, sample_weight
+            )
+        return self
+
+    def calibrated_logits(self, logits):
+        """The logits whose softmax is ``predict_proba`` (a float64 tensor)."""
+        if self.distance_power == 1.0:
+            return logits / self.temperature
+        return distance_power_logits(
+            logits, self.scale, self.temperature, self.distance_power
+        )
+
+
+def calibration_rows(held_out, n_classes, seed):
+    """The sorted held-out rows to calibrate on: all, or a seeded subset.
+
+    Their logits grow with rows times classes, and a calibration's one or
+    two parameters need far fewer rows than a million-class model holds
+    out: beyond :data:`CALIBRATION_MAX_LOGITS` logits, a subset of the rows
+    drawn from ``seed`` keeps them under it.
+    """
+    rows = np.sort(held_out)
+    most = max(1, CALIBRATION_MAX_LOGITS // n_classes)
+    if len(rows) > most:
+        rng = np.random.default_rng([seed, len(rows)])
+        rows = np.sort(rng.choice(rows, most, replace=False))
+    return rows
 
 
 def temperature_log_loss(logits, y, temperature, sample_weight=None, smoothing=0.0):

@@ -12,11 +12,19 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
+from ._calibration import Calibrator
 from ._compat import param_names, validate_params
 from ._engine import seeded_torch
 from ._state import StateReader, StateWriter
 from ._validation import MODULE_PREFIX
 from .preprocessing import TabularPreprocessor
+
+# The calibrator's fields, stored as the estimator's attributes that read them.
+_CALIBRATOR_FIELDS = {
+    "calibration_": "method",
+    "temperature_": "temperature",
+    "distance_power_": "distance_power",
+}
 
 
 def get_state(estimator):
@@ -66,8 +74,7 @@ def get_state(estimator):
         },
         "fitted": {
             name: writer.encode(value, f"attribute {name!r}")
-            for name, value in vars(estimator).items()
-            if name not in params and name not in ("net_", "preprocessor_")
+            for name, value in _fitted_attributes(estimator, params)
         },
         "preprocessor": _preprocessor_state(estimator.preprocessor_, writer),
         "net": estimator.net_.get_state(writer),
@@ -122,7 +129,9 @@ def from_state(
     params = _params_from_state(cls, document["params"], reader)
     if device is not None:
         params["device"] = device
-    fitted = _fitted_from_state(cls, document["fitted"], reader)
+    fitted = dict(document["fitted"])
+    calibration = {name: fitted.pop(name) for name in _CALIBRATOR_FIELDS}
+    fitted = _fitted_from_state(cls, fitted, reader)
     fitted["preprocessor_"] = _preprocessor_from_state(document["preprocessor"], reader)
     estimator = cls(**params)
     validate_params(estimator)
@@ -146,8 +155,28 @@ def from_state(
         encoder, head = build_modules()
     estimator.net_ = estimator._build_engine(encoder, head, device)
     estimator.net_.set_state(document["net"], reader)
+    estimator.calibrator_ = Calibrator(
+        reader.decode(calibration["calibration_"], "calibration_"),
+        estimator._cosine_scale(),
+        reader.decode(calibration["temperature_"], "temperature_"),
+        reader.decode(calibration["distance_power_"], "distance_power_"),
+    )
     reader.check_all_used()
     return estimator
+
+
+def _fitted_attributes(estimator, params):
+    """``(name, value)`` of the fitted attributes a state holds as data.
+
+    The calibrator as its three public attributes; the engine and the
+    preprocessor have parts of their own.
+    """
+    for name, value in vars(estimator).items():
+        if name == "calibrator_":
+            for field, attribute in _CALIBRATOR_FIELDS.items():
+                yield field, getattr(value, attribute)
+        elif name not in params and name not in ("net_", "preprocessor_"):
+            yield name, value
 
 
 def _params_from_state(cls, encoded, reader):

@@ -206,9 +206,10 @@ class _Rank:
                 estimator._fit_calibration(X, y_encoded, weight, held_out)
             finally:
                 del net.data_parallel
-            calibration = [estimator.temperature_, estimator.distance_power_]
+            calibrator = estimator.calibrator_
+            calibration = [calibrator.temperature, calibrator.distance_power]
             dist.broadcast_object_list(calibration, src=self.src, group=self.group)
-            estimator.temperature_, estimator.distance_power_ = calibration
+            calibrator.temperature, calibrator.distance_power = calibration
         return estimator
 
     def _wait_for_every_rank(self):

@@ -22,6 +22,7 @@ from sksoc import (
     SoftmaxClassifier,
 )
 from sksoc._calibration import (
+    Calibrator,
     distance_power_logits,
     fit_distance_power,
     fit_temperature,
@@ -256,7 +257,7 @@ def test_with_many_classes_a_seeded_subset_of_the_held_out_rows_calibrates(
     # The held-out logits are rows x classes in float64; past the budget the
     # calibration takes a seeded subset of the rows (here a budget of 15
     # logits: 5 rows of 3 classes, out of the 12 held out).
-    import sksoc._base
+    import sksoc._calibration
 
     X, y = blobs
     seen = []
@@ -265,10 +266,12 @@ def test_with_many_classes_a_seeded_subset_of_the_held_out_rows_calibrates(
         seen.append((logits.shape, y_held_out.copy()))
         return fit_temperature(logits, y_held_out, weight)
 
-    monkeypatch.setattr(sksoc._base, "fit_temperature", recording_fit_temperature)
+    monkeypatch.setattr(
+        sksoc._calibration, "fit_temperature", recording_fit_temperature
+    )
     params = {**FAST, "early_stopping": True}
     SOCClassifier(**params).fit(X, y)
-    monkeypatch.setattr(sksoc._base, "_CALIBRATION_MAX_LOGITS", 15)
+    monkeypatch.setattr(sksoc._calibration, "CALIBRATION_MAX_LOGITS", 15)
     first = SOCClassifier(**params).fit(X, y)
     second = SOCClassifier(**params).fit(X, y)
     (all_rows, _), (subset, labels), (again, labels_again) = seen
@@ -388,3 +391,37 @@ def test_class_weight_dict_works_with_partial_fit(blobs):
     model = SoftmaxClassifier(class_weight={0: 2.0}, **FAST)
     model.partial_fit(X, y, classes=[0, 1, 2])
     assert model.n_iter_ == 1
+
+
+def test_the_calibrator_on_the_model_is_what_predict_proba_applies(blobs):
+    X, y = blobs
+    model = FixedRandomClassifier(**FAST).fit(X, y)
+    calibrator = model.calibrator_
+    assert (calibrator.method, calibrator.scale) == ("distance_power", 8.0)
+    assert (model.temperature_, model.distance_power_) == (
+        calibrator.temperature,
+        calibrator.distance_power,
+    )
+    logits = model.logits_at(model.transform(X))
+    expected = distance_power_logits(
+        logits, 8.0, calibrator.temperature, calibrator.distance_power
+    )
+    np.testing.assert_allclose(model.predict_proba(X), softmax(expected, 1), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("scale", "n_classes", "chosen"),
+    [(None, 3, "temperature"), (8.0, 2, "temperature"), (8.0, 3, "distance_power")],
+)
+def test_auto_chooses_the_power_for_cosine_logits_of_more_than_two_classes(
+    scale, n_classes, chosen
+):
+    assert Calibrator.chosen("auto", scale, n_classes, "Model").method == chosen
+
+
+def test_a_temperature_divides_the_logits():
+    logits = np.array([[2.0, -1.0, 0.5]])
+    calibrator = Calibrator("temperature", None, temperature=2.0)
+    np.testing.assert_array_equal(calibrator.calibrated_logits(logits), logits / 2)
+    with pytest.raises(ValueError, match="this Model's are not"):
+        Calibrator.chosen("distance_power", None, 3, "Model")
