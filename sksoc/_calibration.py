@@ -68,6 +68,15 @@ class Calibrator:
         self.temperature = temperature
         self.distance_power = distance_power
 
+    def __repr__(self):
+        # Without an address: Dask-ML tokenizes an estimator by the text of
+        # its fitted attributes, so a copy must read as the original does.
+        return (
+            f"Calibrator({self.method!r}, scale={self.scale!r}, "
+            f"temperature={self.temperature!r}, "
+            f"distance_power={self.distance_power!r})"
+        )
+
     @classmethod
     def chosen(cls, calibration, scale, n_classes, estimator_name):
         """The unfitted calibrator of the ``calibration`` parameter.

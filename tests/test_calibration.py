@@ -8,6 +8,7 @@ is exactly a ``sample_weight`` of each row's class weight.
 """
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -425,3 +426,11 @@ def test_a_temperature_divides_the_logits():
     np.testing.assert_array_equal(calibrator.calibrated_logits(logits), logits / 2)
     with pytest.raises(ValueError, match="this Model's are not"):
         Calibrator.chosen("distance_power", None, 3, "Model")
+
+
+def test_a_copy_of_the_calibrator_reads_as_the_original(blobs):
+    # Dask-ML tokenizes an estimator by the text of its fitted attributes.
+    X, y = blobs
+    model = SoftmaxClassifier(**FAST).fit(X, y)
+    copied = pickle.loads(pickle.dumps(model))
+    assert repr(copied.calibrator_) == repr(model.calibrator_)
