@@ -8,91 +8,54 @@ one way::
     X -> validate_data -> float32 batches -> encoder -> embedding (transform)
       -> head -> logits -> loss (fit) | probabilities, labels (predict)
 
-Training and batched inference run on one engine, a skorch net of the
-encoder and the head (``_engine.py``); the estimator validates, encodes
-labels, resolves its "auto" defaults and delegates. Subclasses differ only in
-the head they build and its parameters; everything else lives here, once.
+The estimator keeps scikit-learn's duties: its parameters (``module__*``
+routed to the encoder), ``fit``, ``partial_fit`` and the prediction-type
+methods, its fitted attributes and tags. Subclasses differ only in the head
+they build and its parameters. The rest is delegated, one job a module:
+
+- ``_input.py``: X as the network's input (validation, the preprocessor);
+- ``_weights.py``: sample and class weights, class counts;
+- ``_fitting.py``: the one fit path on validated arrays, which ``fit`` and
+  each data-parallel rank (``distributed.py``) call, and ``partial_fit``'s;
+- ``_network.py``: the encoder, head and training engine the parameters
+  describe; ``_engine.py``: the training loop and batched forward passes;
+- ``_calibration.py``: the calibrator kept as ``calibrator_``;
+- ``_inference.py``: the one batched-inference helper;
+- ``_model_state.py``: the estimator's state as data (``_state.py``'s codec).
 """
 
-import contextlib
-import copy
 import hashlib
-import inspect
 import numbers
 from abc import ABCMeta, abstractmethod
-from functools import partial
 
 import numpy as np
-import pandas as pd
-import scipy.sparse as sp
 import torch
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    clone,
 )
-from sklearn.model_selection import train_test_split
-from sklearn.utils import assert_all_finite, check_consistent_length, check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import Callback
+from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._calibration import Calibrator, calibration_rows
 from ._compat import (
-    TORCH_HAS_FUSED_CPU_OPTIMIZERS,
     HasMethods,
     Interval,
     StrOptions,
-    column_or_1d,
     fit_context,
     is_first_partial_fit,
     param_names,
 )
-from ._engine import (
-    EmbeddingNet,
-    StopWhenNoImprovement,
-    active_data_parallel,
-    as_float32_tensor,
-    seeded_torch,
-)
-from ._geometry import check_embedding_points, encode_as
-from ._inference import map_rows
+from ._engine import active_data_parallel
+from ._fitting import fit_on_arrays, partial_fit_on_arrays, restore_on_failure
+from ._geometry import encode_as
+from ._inference import map_points, map_rows
+from ._input import prediction_input, training_input
 from ._model_state import from_state, get_state
-from ._validation import (
-    MODULE_PREFIX,
-    check_dataframe_is_numeric,
-    check_float32_range,
-    check_hidden_layer_sizes,
-    check_module_param_names,
-)
-from ._weights import (
-    check_enough_classes,
-    class_counts,
-    training_weights,
-    with_class_weight,
-)
-from .encoders import MLPEncoder, TabularEncoder
-from .preprocessing import TabularPreprocessor, in_fitted_order
-
-# torch.optim's Adam, AdamW and SGD have fused kernels for CUDA, and for the
-# CPU from torch 2.4 (TORCH_HAS_FUSED_CPU_OPTIMIZERS).
-_FUSED_OPTIMIZERS = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
-# The "auto" defaults (see the user guide's "Training defaults" for the
-# measurements behind them).
-_AUTO_BATCH_MIN = 32
-_AUTO_BATCH_MAX = 256
-_AUTO_EARLY_STOPPING_MIN_SAMPLES = 1000
-# hidden_layer_sizes="auto": one hidden layer of 128 for X as it is, 256 for an
-# encoded table (the user guide's tabular page measures 128 against 256).
-_AUTO_HIDDEN = {"array": (128,), "table": (256,)}
-_OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": partial(torch.optim.SGD, momentum=0.9, nesterov=True),
-}
+from ._network import OPTIMIZERS
+from ._validation import MODULE_PREFIX, check_module_param_names
+from ._weights import training_weights
 
 
 class BaseEmbeddingClassifier(
@@ -120,7 +83,7 @@ class BaseEmbeddingClassifier(
         ],
         "chunk_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
@@ -266,26 +229,9 @@ class BaseEmbeddingClassifier(
         if data_parallel is not None:
             # One rank of a process group (sksoc.distributed.data_parallel).
             return data_parallel.fit(self, X, y, sample_weight)
-        with _restore_on_failure(self):
-            X, y = self._validate_training_data(X, y, reset=True)
-            sample_weight = training_weights(sample_weight, X)
-            classes, y_encoded = np.unique(y, return_inverse=True)
-            check_enough_classes(type(self).__name__, classes, y_encoded, sample_weight)
-            self.classes_ = classes
-            self.class_count_ = class_counts(y_encoded, sample_weight, len(classes))
-            self._initialize_model(X)
-            weight = with_class_weight(
-                self.class_weight,
-                sample_weight,
-                y_encoded,
-                classes,
-                fit=True,
-                name=type(self).__name__,
-            )
-            held_out = self._train(
-                X, y_encoded, weight, epochs=self.max_epochs, calibrate=True
-            )
-            self._fit_calibration(X, y_encoded, weight, held_out)
+        with restore_on_failure(self):
+            X, y = training_input(self, X, y, reset=True)
+            fit_on_arrays(self, X, y, training_weights(sample_weight, X))
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
@@ -318,325 +264,23 @@ class BaseEmbeddingClassifier(
                 "sksoc.distributed.data_parallel() it would train each rank "
                 "alone. Call fit there, or partial_fit outside it."
             )
-        with _restore_on_failure(self):
+        with restore_on_failure(self):
             first_call = is_first_partial_fit(self, classes)
-            X, y = self._validate_training_data(X, y, reset=first_call)
-            sample_weight = training_weights(sample_weight, X)
-            y_encoded = self._encode_labels(y)
-            counts = class_counts(y_encoded, sample_weight, len(self.classes_))
-            if first_call:
-                check_enough_classes(
-                    type(self).__name__, self.classes_, np.arange(len(self.classes_))
-                )
-                self.class_count_ = counts
-                self._initialize_model(X)
-                # A model built by partial_fit alone is not calibrated.
-                self.calibrator_ = Calibrator(None, self._cosine_scale())
-            else:
-                # Train a copy, so that a failure cannot leave a half-updated model.
-                self.net_ = copy.deepcopy(self.net_)
-                self.class_count_ = self.class_count_ + counts
-            weight = with_class_weight(
-                self.class_weight,
-                sample_weight,
-                y_encoded,
-                self.classes_,
-                fit=False,
-                name=type(self).__name__,
-            )
-            self._train(X, y_encoded, weight, epochs=1)
-        return self
-
-    def _validate_training_data(self, X, y, *, reset):
-        """X as the network's float matrix, and y, checked.
-
-        With ``reset`` (``fit``, a first ``partial_fit``) the input encoding
-        is learned from these rows: ``preprocessor_``.
-        """
-        if reset:
-            self.preprocessor_ = self._resolved_preprocessor(X)
-        if self.preprocessor_ is None:
-            check_dataframe_is_numeric(X)
-            X, y = validate_data(
+            X, y = training_input(self, X, y, reset=first_call)
+            partial_fit_on_arrays(
                 self,
                 X,
-                y,
-                reset=reset,
-                accept_sparse="csr",
-                dtype=(np.float64, np.float32),
+                encode_as(y, self.classes_, "y"),
+                training_weights(sample_weight, X),
+                first_call=first_call,
             )
-            check_float32_range(X)
-        else:
-            X = self._checked_table(X, reset=reset)
-            y = column_or_1d(y, warn=True)
-            check_consistent_length(X, y)
-            if y.dtype.kind == "f":
-                assert_all_finite(y, input_name="y")
-            check_classification_targets(y)
-            # Fitted with y, for the target encoding of many-level columns,
-            # whose training rows fit_transform cross-fits.
-            return (
-                self.preprocessor_.fit_transform(X, y)
-                if reset
-                else self.preprocessor_.transform(X)
-            ), y
-        check_classification_targets(y)
-        return X, y
-
-    def _resolved_preprocessor(self, X):
-        """A fresh, unfitted ``preprocessor_`` for X; None to use X as it is.
-
-        "auto" encodes a DataFrame, and an array holding text or missing
-        values, with a :class:`TabularPreprocessor`; a numeric array without
-        missing values, or a sparse matrix, goes to the network as it is, as
-        before tables were taken as they come.
-        """
-        if self.preprocessor is None:
-            return None
-        if not isinstance(self.preprocessor, str):
-            return clone(self.preprocessor)
-        if isinstance(X, pd.DataFrame) or _needs_encoding(X):
-            return TabularPreprocessor()
-        return None
-
-    def _checked_table(self, X, *, reset):
-        """X with its columns in fit's order; feature names and count checked."""
-        if sp.issparse(X):
-            X = X.toarray()
-        if isinstance(X, pd.DataFrame):
-            if not reset:
-                X = in_fitted_order(X, getattr(self, "feature_names_in_", None))
-        else:
-            # scikit-learn's checks and messages: 2-d, not empty, real.
-            X = check_array(X, dtype=None, ensure_all_finite=False, estimator=self)
-        validate_data(self, X, reset=reset, skip_check_array=True)
-        return X
-
-    def _encode_labels(self, y):
-        return encode_as(y, self.classes_, "y")
-
-    def _check_device(self):
-        try:
-            device = torch.device(self.device)
-        except (RuntimeError, TypeError) as exc:
-            raise ValueError(f"Invalid device {self.device!r}: {exc}") from None
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise DeviceUnavailableError(
-                f"device={self.device!r} was requested but CUDA is not available "
-                "on this machine; use device='cpu'."
-            )
-        if device.type == "mps" and not torch.backends.mps.is_available():
-            raise DeviceUnavailableError(
-                f"device={self.device!r} was requested but MPS is not available "
-                "on this machine; use device='cpu'."
-            )
-        return device
-
-    def _initialize_model(self, X, n_samples=None):
-        """Build the encoder, the head and the engine, seeded by random_state.
-
-        The "auto" defaults follow ``n_samples`` (default ``X.shape[0]``); the
-        embedding size is read off the encoder's output on two rows of X.
-        """
-        n_samples = X.shape[0] if n_samples is None else n_samples
-        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        self.batch_size_ = resolve_batch_size(self.batch_size, n_samples)
-        self.early_stopping_ = resolve_early_stopping(self.early_stopping, n_samples)
-        device = self._check_device()
-        self._n_network_inputs = X.shape[1]
-        with seeded_torch(self._seed, "cpu"):
-            encoder = self._build_encoder(X.shape[1])
-            self.embedding_dim_ = _embedding_size(encoder, X)
-            head = self._build_head(len(self.classes_), self.embedding_dim_)
-        self.net_ = self._build_engine(encoder, head, device)
-        self.calibrator_ = Calibrator.chosen(
-            self.calibration,
-            self._cosine_scale(),
-            len(self.classes_),
-            type(self).__name__,
-        )
+        return self
 
     def _cosine_scale(self):
         """S where the prediction logits are ``S * cos``, else None."""
         return None
 
-    def _build_engine(self, encoder, head, device):
-        """The initialised training engine of ``encoder`` and ``head`` on ``device``."""
-        optimizer = self.optimizer
-        if isinstance(optimizer, str):
-            optimizer = _OPTIMIZERS[optimizer]
-        net = EmbeddingNet(
-            module=encoder,
-            criterion=head,
-            optimizer=optimizer,
-            lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
-            **_fast_optimizer_params(optimizer, device),
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size_,
-            train_split=None,
-            callbacks=[
-                (
-                    "stop_when_no_improvement",
-                    StopWhenNoImprovement(
-                        self._early_stopping_monitor
-                        if self.early_stopping_
-                        else "train_loss",
-                        patience=self.n_iter_no_change,
-                        tol=self.tol,
-                        restore_best=self.early_stopping_,
-                    ),
-                ),
-                *_user_callbacks(self.callbacks),
-            ],
-            device=device,
-            verbose=self.verbose,
-            shuffle_generator=torch.Generator().manual_seed(self._seed),
-            divergence_hint=self._divergence_hint(),
-            # skorch formats its log table every epoch even when it prints nothing.
-            **({} if self.verbose else {"callbacks__print_log": None}),
-        )
-        return net.initialize()
-
-    def _build_encoder(self, n_features):
-        module_params = self._module_params()
-        if self.module is None:
-            # A table encoded by a TabularPreprocessor gets the TabularEncoder;
-            # X as it is, or encoded by another transformer, the MLP.
-            tabular = isinstance(self.preprocessor_, TabularPreprocessor)
-            hidden = (
-                _AUTO_HIDDEN["table" if tabular else "array"]
-                if isinstance(self.hidden_layer_sizes, str)
-                else check_hidden_layer_sizes(self.hidden_layer_sizes)
-            )
-            encoder = TabularEncoder if tabular else MLPEncoder
-            shape = {"n_numeric": self._n_numeric_inputs()} if tabular else {}
-            try:
-                return encoder(
-                    n_features_in=n_features,
-                    embedding_dim=self.embedding_dim,
-                    hidden_layer_sizes=hidden,
-                    **shape,
-                    **module_params,
-                )
-            except TypeError as exc:
-                raise TypeError(
-                    f"Invalid module__ parameter for {encoder.__name__}: {exc}"
-                ) from None
-        if isinstance(self.module, nn.Module):
-            if module_params:
-                raise ValueError(
-                    "module__ parameters need `module` to be a class (or a "
-                    "callable returning a module); got a module instance, "
-                    f"{type(self.module).__name__}, with "
-                    f"{sorted(module_params)}."
-                )
-            # Train a copy: fitting never changes the caller's module, and a
-            # pretrained instance starts from its own weights.
-            return copy.deepcopy(self.module)
-        accepted = _accepted_arguments(self.module)
-        shape_arguments = {
-            "n_features_in": n_features,
-            "embedding_dim": self.embedding_dim,
-            "n_numeric": self._n_numeric_inputs(),
-        }
-        for name, value in shape_arguments.items():
-            # n_numeric only where the signature names it: a module taking
-            # **kwargs was written for the first two.
-            named = accepted is not None and name in accepted
-            if name not in module_params and (
-                named or (accepted is None and name != "n_numeric")
-            ):
-                module_params[name] = value
-        module_name = getattr(self.module, "__name__", repr(self.module))
-        try:
-            encoder = self.module(**module_params)
-        except TypeError as exc:
-            raise TypeError(
-                f"Could not build the encoder {module_name}(**{module_params}): {exc}"
-            ) from None
-        if not isinstance(encoder, nn.Module):
-            raise TypeError(
-                f"module must build a torch.nn.Module; {module_name} returned "
-                f"{type(encoder).__name__}."
-            )
-        return encoder
-
-    def _n_numeric_inputs(self):
-        """How many leading network inputs are scaled numbers (``n_numeric``)."""
-        return getattr(self.preprocessor_, "n_numeric_out_", 0)
-
-    def _train(self, X, y_encoded, sample_weight, *, epochs, calibrate=False):
-        """Train on the rows of X; return the held-out row indices, or None.
-
-        Rows are held out for early stopping, and, with ``calibrate`` and
-        calibration but no early stopping, for the calibration alone (see
-        :meth:`_fit_calibration`).
-        """
-        net = self.net_
-        data = net.training_data(X, y_encoded, sample_weight)
-        # The n-th training call of one model gets its own, reproducible seed.
-        seed = int(
-            np.random.SeedSequence([self._seed, len(net.history)]).generate_state(1)[0]
-        )
-        valid = valid_index = None
-        early_stopping = self.early_stopping_ and epochs > 1
-        # Without an early-stopping split, the calibration gets one of its own
-        # (fitting it on the training rows was measured and rejected; see the
-        # user guide's calibration page).
-        if early_stopping or (calibrate and self.calibrator_.method is not None):
-            train_index, valid_index = _validation_split(
-                y_encoded, self.validation_fraction, seed
-            )
-            if early_stopping:
-                valid = data.subset(valid_index)
-            data = data.subset(train_index)
-        with seeded_torch(seed, net.device):
-            net.train(data, epochs=epochs, valid=valid)
-        return valid_index
-
-    def _fit_calibration(self, X, y_encoded, sample_weight, held_out):
-        """Fit ``calibrator_`` on the logits of the held-out rows.
-
-        The held-out rows are the early-stopping validation split or,
-        without one, a split of the same size held out from training for the
-        calibration alone (see :meth:`_train`); with many classes, a seeded
-        subset of them (:func:`~sksoc._calibration.calibration_rows`).
-        """
-        if self.calibrator_.method is None:
-            return
-        rows = calibration_rows(held_out, len(self.classes_), self._seed)
-        weight = None if sample_weight is None else sample_weight[rows]
-        logits = self._held_out_logits(X, rows)
-        self.calibrator_.fit(logits, y_encoded[rows], weight)
-
-    def _held_out_logits(self, X, rows):
-        """The logits of the training rows ``rows``, gathered from every rank."""
-
-        def logits_of(local_rows):
-            return map_rows(self, X[local_rows], lambda logits: logits)
-
-        data_parallel = self.net_.data_parallel
-        if data_parallel is None:
-            return logits_of(rows)
-        return data_parallel.gather_rows(rows, logits_of)
-
     # -- prediction ----------------------------------------------------------------
-
-    def _validate_X(self, X):
-        """X as the network's float matrix, encoded as in fit."""
-        if self.preprocessor_ is None:
-            check_dataframe_is_numeric(X)
-            X = validate_data(
-                self,
-                X,
-                reset=False,
-                accept_sparse="csr",
-                dtype=(np.float64, np.float32),
-            )
-            check_float32_range(X)
-            return X
-        return self.preprocessor_.transform(self._checked_table(X, reset=False))
 
     def decision_function(self, X):
         """Class scores: the head's logits, without any training margin.
@@ -657,7 +301,7 @@ class BaseEmbeddingClassifier(
             ``classes_[0]``, positive where ``classes_[1]`` is predicted.
         """
         check_is_fitted(self)
-        X = self._validate_X(X)
+        X = prediction_input(self, X)
         if len(self.classes_) == 2:
             difference = map_rows(
                 self, X, lambda logits: logits[:, 1:] - logits[:, :1], width=1
@@ -680,7 +324,7 @@ class BaseEmbeddingClassifier(
         check_is_fitted(self)
         index = map_rows(
             self,
-            self._validate_X(X),
+            prediction_input(self, X),
             lambda logits: logits.argmax(1, keepdim=True),
             width=1,
             dtype=np.int64,
@@ -702,7 +346,7 @@ class BaseEmbeddingClassifier(
         check_is_fitted(self)
         return map_rows(
             self,
-            self._validate_X(X),
+            prediction_input(self, X),
             lambda logits: torch.softmax(self.calibrator_.calibrated_logits(logits), 1),
         )
 
@@ -720,7 +364,7 @@ class BaseEmbeddingClassifier(
         check_is_fitted(self)
         return map_rows(
             self,
-            self._validate_X(X),
+            prediction_input(self, X),
             lambda logits: torch.log_softmax(
                 self.calibrator_.calibrated_logits(logits), 1
             ),
@@ -754,18 +398,7 @@ class BaseEmbeddingClassifier(
             infinity.
         """
         check_is_fitted(self)
-        Z = self._checked_points(Z, "logits_at")
-        return map_rows(self, Z, lambda logits: logits, encode=False)
-
-    def _checked_points(self, Z, method):
-        """``Z`` checked to hold finite points of the embedding space.
-
-        Errors name ``method``.
-        """
-        caller = f"{type(self).__name__}.{method}"
-        Z = check_embedding_points(Z, self.embedding_dim_, caller)
-        check_float32_range(Z)
-        return Z
+        return map_points(self, Z, lambda logits: logits, method="logits_at")
 
     def transform(self, X):
         """Embed X: the embedding the head compares with its classes.
@@ -784,7 +417,7 @@ class BaseEmbeddingClassifier(
         dtype = np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
         return map_rows(
             self,
-            self._validate_X(X),
+            prediction_input(self, X),
             self.net_.criterion_.embed,
             width=self.embedding_dim_,
             dtype=dtype,
@@ -864,132 +497,3 @@ class BaseEmbeddingClassifier(
         tags.input_tags.categorical = tabular
         tags.input_tags.string = tabular
         return tags
-
-
-def _needs_encoding(X):
-    """Whether array-like X holds text or missing values (not a sparse matrix)."""
-    if sp.issparse(X):
-        return False
-    array = np.asarray(X)
-    if array.dtype.kind not in "biuf":
-        return True
-    return array.dtype.kind == "f" and bool(np.isnan(array).any())
-
-
-class DeviceUnavailableError(ValueError):
-    """The device an estimator is set to use is not available on this machine."""
-
-
-def resolve_batch_size(batch_size, n_samples):
-    """The training batch size: ``batch_size``, or the "auto" rule for ``n_samples``."""
-    if batch_size != "auto":
-        return int(batch_size)
-    return int(min(_AUTO_BATCH_MAX, max(_AUTO_BATCH_MIN, n_samples // 8)))
-
-
-def resolve_early_stopping(early_stopping, n_samples):
-    """Whether to hold out a validation split: the "auto" rule for ``n_samples``."""
-    if early_stopping != "auto":
-        return bool(early_stopping)
-    return n_samples >= _AUTO_EARLY_STOPPING_MIN_SAMPLES
-
-
-def _fast_optimizer_params(optimizer, device):
-    """``optimizer__fused=True`` for torch's optimisers that have a fused kernel.
-
-    One fused kernel updates every parameter in a single pass; the default
-    loops over them in Python, which dominates a small network's step.
-    """
-    factory = getattr(optimizer, "func", optimizer)
-    if factory not in _FUSED_OPTIMIZERS:
-        return {}
-    if device.type not in ("cpu", "cuda") or (
-        device.type == "cpu" and not TORCH_HAS_FUSED_CPU_OPTIMIZERS
-    ):
-        return {}
-    return {"optimizer__fused": True}
-
-
-def _user_callbacks(callbacks):
-    """The user's skorch callbacks, named for skorch (used as given, as skorch does)."""
-    named = []
-    for index, callback in enumerate(callbacks or ()):
-        if isinstance(callback, tuple) and len(callback) == 2:
-            name, callback = callback
-        else:
-            name = f"user_{index}_{type(callback).__name__}"
-        if not isinstance(callback, Callback):
-            raise TypeError(
-                "callbacks must be skorch callbacks (instances of "
-                f"skorch.callbacks.Callback) or (name, callback) pairs; got "
-                f"{callback!r}."
-            )
-        named.append((name, callback))
-    return named
-
-
-def _accepted_arguments(factory):
-    """Names ``factory`` accepts as keywords, or None when it takes ``**kwargs``."""
-    try:
-        parameters = inspect.signature(factory).parameters.values()
-    except (TypeError, ValueError):
-        return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return None
-    return {p.name for p in parameters}
-
-
-def _embedding_size(encoder, X):
-    """Run the encoder on two rows to read off its embedding size."""
-    rows = X[:2]
-    rows = as_float32_tensor(rows.toarray() if sp.issparse(rows) else rows)
-    was_training = encoder.training
-    encoder.eval()
-    try:
-        with torch.no_grad():
-            embedding = encoder(rows)
-    except Exception as exc:
-        raise ValueError(
-            f"The encoder {type(encoder).__name__} failed on input of shape "
-            f"{tuple(rows.shape)}: {exc}"
-        ) from exc
-    finally:
-        encoder.train(was_training)
-    if not isinstance(embedding, torch.Tensor) or embedding.ndim != 2:
-        shape = getattr(embedding, "shape", type(embedding).__name__)
-        raise ValueError(
-            f"The encoder must map X of shape (n_samples, n_features) to a tensor "
-            f"of shape (n_samples, embedding_dim); {type(encoder).__name__} "
-            f"returned {shape}."
-        )
-    return int(embedding.shape[1])
-
-
-def _validation_split(y_encoded, fraction, seed):
-    """Stratified train/validation indices; a plain split for singleton classes."""
-    index = np.arange(len(y_encoded))
-    n_valid = max(1, round(fraction * len(index)))
-    if n_valid >= len(index):
-        raise ValueError(
-            f"early_stopping needs at least 2 samples to hold out a validation "
-            f"set; got {len(index)}."
-        )
-    try:
-        return train_test_split(
-            index, test_size=n_valid, stratify=y_encoded, random_state=seed
-        )
-    except ValueError:
-        # A class with one member, or fewer validation rows than classes.
-        return train_test_split(index, test_size=n_valid, random_state=seed)
-
-
-@contextlib.contextmanager
-def _restore_on_failure(estimator):
-    """Leave ``estimator``'s attributes untouched if the block raises anything."""
-    saved = dict(vars(estimator))
-    try:
-        yield
-    except BaseException:
-        vars(estimator).clear()
-        vars(estimator).update(saved)
-        raise

@@ -12,9 +12,10 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _restore_on_failure
 from ._engine import seeded_torch
+from ._fitting import restore_on_failure
 from ._inference import map_rows
+from ._input import training_input
 from ._weights import class_counts, training_weights, with_class_weight
 
 
@@ -34,8 +35,8 @@ class ClassAdditionMixin:
         of known classes in ``y`` take part as negatives.
         """
         check_is_fitted(self)
-        with _restore_on_failure(self):
-            X, y = self._validate_training_data(X, y, reset=False)
+        with restore_on_failure(self):
+            X, y = training_input(self, X, y, reset=False)
             sample_weight = training_weights(sample_weight, X)
             new_labels = np.setdiff1d(np.unique(y), self.classes_)
             if len(new_labels) == 0:

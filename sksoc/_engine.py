@@ -74,6 +74,16 @@ def active_data_parallel():
     return _DATA_PARALLEL.get()
 
 
+@contextlib.contextmanager
+def fits_as(rank):
+    """Inside, ``fit`` runs as the data-parallel ``rank`` (see active_data_parallel)."""
+    token = _DATA_PARALLEL.set(rank)
+    try:
+        yield
+    finally:
+        _DATA_PARALLEL.reset(token)
+
+
 class StopTraining(Exception):
     """Raised by a callback to end training before ``max_epochs``."""
 

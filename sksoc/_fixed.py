@@ -10,6 +10,7 @@ from ._class_addition import ClassAdditionMixin
 from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
 from ._inference import map_rows
+from ._input import prediction_input
 from .heads import ClassVectorHead
 from .heads._class_vectors import SIMILARITIES
 from .heads._init import CLASS_VECTOR_INITS
@@ -270,7 +271,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         def largest_cosine(z):
             return factor * head.cosines(z).double().amax(1, keepdim=True)
 
-        X = self._validate_X(X)
+        X = prediction_input(self, X)
         return map_rows(self, X, largest_cosine, width=1, logits=False)[:, 0]
 
     def _divergence_hint(self):

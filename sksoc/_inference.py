@@ -1,17 +1,21 @@
 """Batched inference of a fitted estimator: one helper for every prediction.
 
 ``predict``, ``predict_proba``, ``decision_function``, ``transform``,
-``score_samples``, the functions of points of the embedding space
-(``logits_at`` and the like), the calibration's held-out logits and
-``add_classes``' embeddings all compute one function of each batch of rows
-through :func:`map_rows`, which runs the engine's fixed-size batches
+``score_samples``, the calibration's held-out logits and ``add_classes``'
+embeddings all compute one function of each batch of rows through
+:func:`map_rows`, which runs the engine's fixed-size batches
 (:meth:`sksoc._engine.EmbeddingNet.map_rows`) and refuses non-finite values
-with one message.
+with one message; the functions of points of the embedding space
+(``logits_at`` and the like) go through it by :func:`map_points`, which
+checks the points first.
 """
 
 import numpy as np
 import scipy.sparse as sp
 import torch
+
+from ._geometry import check_embedding_points
+from ._validation import check_float32_range
 
 
 def map_rows(
@@ -65,6 +69,18 @@ def map_rows(
     return net.map_rows(
         X, apply, width, dtype, check=finite if encode else None, encode=encode
     )
+
+
+def map_points(estimator, Z, fn, *, width=None, method):
+    """:func:`map_rows` of ``fn(logits)`` at points ``Z`` of the embedding space.
+
+    ``Z`` is checked first to hold finite points of the fitted embedding
+    space; errors name the estimator's ``method``.
+    """
+    caller = f"{type(estimator).__name__}.{method}"
+    Z = check_embedding_points(Z, estimator.embedding_dim_, caller)
+    check_float32_range(Z)
+    return map_rows(estimator, Z, fn, width=width, encode=False)
 
 
 def _check_finite(values, X, name):

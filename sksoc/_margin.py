@@ -9,6 +9,7 @@ from ._base import BaseEmbeddingClassifier
 from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
 from ._inference import map_rows
+from ._input import prediction_input
 from .heads import ArcFaceHead, CombinedMarginHead, CosFaceHead, SphereFaceHead
 
 _HEADS = {
@@ -291,7 +292,7 @@ default="arcface"
         def largest_cosine(z):
             return head.scale * head.cosines(z).double().amax(1, keepdim=True)
 
-        X = self._validate_X(X)
+        X = prediction_input(self, X)
         return map_rows(self, X, largest_cosine, width=1, logits=False)[:, 0]
 
     def _divergence_hint(self):

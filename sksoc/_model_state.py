@@ -15,6 +15,7 @@ from torch import nn
 from ._calibration import Calibrator
 from ._compat import param_names, validate_params
 from ._engine import seeded_torch
+from ._network import build_encoder, build_engine, check_device
 from ._state import StateReader, StateWriter
 from ._validation import MODULE_PREFIX
 from .preprocessing import TabularPreprocessor
@@ -135,13 +136,13 @@ def from_state(
     fitted["preprocessor_"] = _preprocessor_from_state(document["preprocessor"], reader)
     estimator = cls(**params)
     validate_params(estimator)
-    device = estimator._check_device()
+    device = check_device(estimator.device)
     for name, value in fitted.items():
         setattr(estimator, name, value)
 
     def build_modules():
         return (
-            estimator._build_encoder(estimator._n_network_inputs),
+            build_encoder(estimator, estimator._n_network_inputs),
             estimator._build_head(len(estimator.classes_), estimator.embedding_dim_),
         )
 
@@ -153,7 +154,7 @@ def from_state(
     # are replaced by the state's.
     with seeded_torch(estimator._seed, "cpu"):
         encoder, head = build_modules()
-    estimator.net_ = estimator._build_engine(encoder, head, device)
+    estimator.net_ = build_engine(estimator, encoder, head, device)
     estimator.net_.set_state(document["net"], reader)
     estimator.calibrator_ = Calibrator(
         reader.decode(calibration["calibration_"], "calibration_"),

@@ -30,7 +30,7 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from . import encoders
-from ._base import DeviceUnavailableError
+from ._network import DeviceUnavailableError
 from ._registry import ESTIMATORS
 from ._state import qualified_name
 from ._version import __version__

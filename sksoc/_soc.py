@@ -16,7 +16,8 @@ from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
 from ._compat import Interval
 from ._docstrings import fill_shared_sections
-from ._inference import map_rows
+from ._inference import map_points, map_rows
+from ._input import prediction_input
 from .heads import SOCHead
 
 
@@ -317,7 +318,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         """
         check_is_fitted(self)
         return map_rows(
-            self, self._validate_X(X), self._mixture_log_density(), width=1
+            self, prediction_input(self, X), self._mixture_log_density(), width=1
         )[:, 0]
 
     def class_log_densities_at(self, Z):
@@ -343,8 +344,9 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             For points that :meth:`logits_at` refuses.
         """
         check_is_fitted(self)
-        Z = self._checked_points(Z, "class_log_densities_at")
-        return map_rows(self, Z, lambda logits: logits, encode=False)
+        return map_points(
+            self, Z, lambda logits: logits, method="class_log_densities_at"
+        )
 
     def log_density_at(self, Z):
         """Log of the class mixture's density at points of the embedding space.
@@ -369,8 +371,9 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             For points that :meth:`logits_at` refuses.
         """
         check_is_fitted(self)
-        Z = self._checked_points(Z, "log_density_at")
-        density = map_rows(self, Z, self._mixture_log_density(), width=1, encode=False)
+        density = map_points(
+            self, Z, self._mixture_log_density(), width=1, method="log_density_at"
+        )
         return density[:, 0]
 
     def _mixture_log_density(self):

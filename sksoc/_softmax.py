@@ -6,6 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseEmbeddingClassifier
 from ._docstrings import fill_shared_sections
 from ._inference import map_rows
+from ._input import prediction_input
 from .heads import LinearHead
 
 
@@ -151,7 +152,7 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         check_is_fitted(self)
         return map_rows(
             self,
-            self._validate_X(X),
+            prediction_input(self, X),
             lambda logits: torch.logsumexp(logits, 1, keepdim=True),
             width=1,
         )[:, 0]

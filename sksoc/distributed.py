@@ -44,15 +44,10 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._base import _restore_on_failure
-from ._engine import _DATA_PARALLEL, Batches, TensorData, inference_batch_size
-from ._weights import (
-    check_enough_classes,
-    class_counts,
-    scaled_to_mean_one,
-    validated_weights,
-    with_class_weight,
-)
+from ._engine import Batches, TensorData, fits_as, inference_batch_size
+from ._fitting import fit_on_arrays, restore_on_failure
+from ._input import training_input
+from ._weights import scaled_to_mean_one, validated_weights
 
 __all__ = ["data_parallel"]
 
@@ -119,12 +114,8 @@ def data_parallel(*, group=None, timeout=None):
         if rank == 0:
             save_model(model, "model.safetensors")
     """
-    rank = _Rank(group, timeout)
-    token = _DATA_PARALLEL.set(rank)
-    try:
+    with fits_as(_Rank(group, timeout)):
         yield
-    finally:
-        _DATA_PARALLEL.reset(token)
 
 
 def _check_initialised():
@@ -154,62 +145,31 @@ class _Rank:
     # -- fit ---------------------------------------------------------------------
 
     def fit(self, estimator, X, y, sample_weight):
+        """``estimator.fit`` as this rank: validate, agree, then the one fit path."""
         _check_initialised()
         self._wait_for_every_rank()
-        with _restore_on_failure(estimator):
+        with restore_on_failure(estimator):
             local = {}
 
             def validate():
                 return _validated_shard(estimator, X, y, sample_weight, local)
 
-            shards = self._gather_or_raise(validate, check=self._check_shards)
+            shards = self.agree(validate, check=self._check_shards)
             # Every rank encodes its rows as rank 0 learned to (a shard's own
             # levels and quartiles would give the ranks different inputs).
-            self._gather_or_raise(
+            self.agree(
                 lambda: _encode_with(
                     estimator, shards[0]["preprocessor"], local, self.rank == 0
                 )
             )
-            X = local["X"]
             n_rows = [shard["n_rows"] for shard in shards]
             start = sum(n_rows[: self.rank])
             self.own_rows = (start, start + n_rows[self.rank])
-            y = _global_labels(shards)
-            sample_weight = _global_weights(shards)
             # From here to training, every rank computes the same from the same
             # global labels and weights: an error is raised on every rank alike.
-            classes, y_encoded = np.unique(y, return_inverse=True)
-            name = type(estimator).__name__
-            check_enough_classes(name, classes, y_encoded, sample_weight)
-            estimator.classes_ = classes
-            estimator.class_count_ = class_counts(
-                y_encoded, sample_weight, len(classes)
-            )
-            self._gather_or_raise(
-                lambda: estimator._initialize_model(X, n_samples=len(y))
-            )
-            self._start_from_rank_0(estimator)
-            weight = with_class_weight(
-                estimator.class_weight,
-                sample_weight,
-                y_encoded,
-                classes,
-                fit=True,
-                name=name,
-            )
-            net = estimator.net_
-            net.data_parallel = self
-            try:
-                held_out = estimator._train(
-                    X, y_encoded, weight, epochs=estimator.max_epochs, calibrate=True
-                )
-                estimator._fit_calibration(X, y_encoded, weight, held_out)
-            finally:
-                del net.data_parallel
-            calibrator = estimator.calibrator_
-            calibration = [calibrator.temperature, calibrator.distance_power]
-            dist.broadcast_object_list(calibration, src=self.src, group=self.group)
-            calibrator.temperature, calibrator.distance_power = calibration
+            y = _global_labels(shards)
+            sample_weight = _global_weights(shards)
+            fit_on_arrays(estimator, local["X"], y, sample_weight, rank=self)
         return estimator
 
     def _wait_for_every_rank(self):
@@ -226,7 +186,7 @@ class _Rank:
                 f"{exc}"
             ) from exc
 
-    def _gather_or_raise(self, compute, check=None):
+    def agree(self, compute, check=None):
         """``compute()`` of every rank; an error of any rank raised on all."""
         error = None
         try:
@@ -290,16 +250,23 @@ class _Rank:
                     "and labels."
                 )
 
-    def _start_from_rank_0(self, estimator):
-        """Rank 0's initial weights and seed on every rank."""
-        seed = [estimator._seed]
-        dist.broadcast_object_list(seed, src=self.src, group=self.group)
-        estimator._seed = seed[0]
-        net = estimator.net_
-        net.shuffle_generator.manual_seed(seed[0])
+    def start_from_rank_0(self, net, seed):
+        """Rank 0's initial weights on every rank; rank 0's ``seed``, returned.
+
+        The engine's shuffling starts from that seed too.
+        """
+        seed = self.from_rank_0([seed])[0]
+        net.shuffle_generator.manual_seed(seed)
         for module in (net.module_, net.criterion_):
             for tensor in module.state_dict().values():
                 dist.broadcast(tensor, src=self.src, group=self.group)
+        return seed
+
+    def from_rank_0(self, values):
+        """Rank 0's list of picklable ``values``, on every rank."""
+        values = list(values)
+        dist.broadcast_object_list(values, src=self.src, group=self.group)
+        return values
 
     # -- the engine's hooks ---------------------------------------------------------
 
@@ -377,7 +344,7 @@ class _Rank:
         """
         start, stop = self.own_rows
         local = rows[(rows >= start) & (rows < stop)] - start
-        parts = self._gather_or_raise(lambda: compute(local))
+        parts = self.agree(lambda: compute(local))
         return np.concatenate(parts)
 
 
@@ -458,7 +425,7 @@ def _validated_shard(estimator, X, y, sample_weight, local):
     if n_rows == 0:
         return {"n_rows": 0}
     local["X"], local["y"] = X, y
-    X, y = estimator._validate_training_data(X, y, reset=True)
+    X, y = training_input(estimator, X, y, reset=True)
     # Rank 0's rows as its preprocessor encoded them while learning from them
     # (target encodings cross-fitted), which its transform would not repeat.
     local["encoded"] = X
@@ -486,9 +453,7 @@ def _encode_with(estimator, preprocessor, local, learned_here):
     if learned_here and "encoded" in local:
         local["X"] = local["encoded"]
         return
-    local["X"], _ = estimator._validate_training_data(
-        local["X"], local["y"], reset=False
-    )
+    local["X"], _ = training_input(estimator, local["X"], local["y"], reset=False)
 
 
 def _names(feature_names):

@@ -139,9 +139,9 @@ def private_uses(tree, library_private):
 def scan():
     trees = {path: ast.parse(path.read_text(), str(path)) for path in sksoc_modules()}
     library_private = set().union(*map(private_attributes, library_objects()))
-    # A private name that sksoc defines itself is sksoc's own (the estimators'
-    # _check_device is no skorch net's); test_no_override_of_a_library_private_name
-    # checks that none of them overrides a library's.
+    # A private name that sksoc defines itself is sksoc's own;
+    # test_no_override_of_a_library_private_name checks that none of them
+    # overrides a library's.
     library_private -= defined_names(trees.values())
     return {
         path: list(private_uses(tree, library_private)) for path, tree in trees.items()

@@ -8,8 +8,8 @@ from skorch.callbacks import Callback, EarlyStopping
 
 from sksoc import FixedRandomClassifier, MarginClassifier, SOCClassifier
 from sksoc import SoftmaxClassifier as Softmax
-from sksoc._base import resolve_batch_size, resolve_early_stopping
 from sksoc._engine import TensorData, as_float32_tensor, single_torch_thread
+from sksoc._fitting import resolve_batch_size, resolve_early_stopping
 
 
 @pytest.fixture(scope="module")

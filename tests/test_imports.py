@@ -125,3 +125,26 @@ def test_the_training_engine_knows_no_head():
     # A head owns its training terms (ClassHead.extra_training_loss).
     imported = imported_modules(PACKAGE / "_engine.py")
     assert not {name for name in imported if name.startswith("sksoc.heads")}
+
+
+def test_the_data_parallel_rank_uses_no_private_name_of_the_estimator_or_package():
+    # One fit path: the rank calls the package's fitting functions
+    # (fit_on_arrays and the like), never a method of the estimator's own.
+    path = PACKAGE / "distributed.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    private = [
+        (node.lineno, f"estimator.{node.attr}")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "estimator"
+    ]
+    private += [
+        (node.lineno, f"{node.module}.{alias.name}")
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level
+        for alias in node.names
+        if alias.name.startswith("_")
+    ]
+    assert private == []

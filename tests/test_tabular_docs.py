@@ -85,14 +85,14 @@ def test_the_page_includes_the_tables():
 
 def test_the_defaults_are_the_kept_rows_of_the_ablation():
     # tabular.rst: the defaults are the last kept row of the ablation.
-    from sksoc._base import _AUTO_HIDDEN
+    from sksoc._network import AUTO_HIDDEN
     from sksoc.encoders import TabularEncoder
     from sksoc.preprocessing import TabularPreprocessor
 
     kept = ablation.KEPT[ablation.LAST_KEPT]
     assert ablation.LAST_KEPT == "target encoding"
     assert kept["preprocessor"].get_params() == TabularPreprocessor().get_params()
-    assert kept["hidden_layer_sizes"] == _AUTO_HIDDEN["table"]
+    assert kept["hidden_layer_sizes"] == AUTO_HIDDEN["table"]
     default = inspect.signature(TabularEncoder).parameters["frequency_scale"].default
     assert ablation.KEPT["frequency 1.0"]["module__frequency_scale"] == default
     assert "module__frequency_scale" not in kept

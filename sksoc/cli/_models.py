@@ -11,9 +11,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, log_loss
 
-from .._base import _AUTO_HIDDEN
 from .._fixed import FixedRandomClassifier
 from .._margin import MarginClassifier
+from .._network import AUTO_HIDDEN
 from .._soc import SOCClassifier
 from .._softmax import SoftmaxClassifier
 from ..exceptions import TrainingDivergedError
@@ -70,7 +70,7 @@ def build_model(head, *, embedding_dim, epochs, seed):
 
 def hidden_layer_sizes(split):
     """The hidden widths the estimators' "auto" default gives the data of ``split``."""
-    return _AUTO_HIDDEN["table" if split.is_table else "array"]
+    return AUTO_HIDDEN["table" if split.is_table else "array"]
 
 
 def train_and_score(fits, split, args, references=()):
