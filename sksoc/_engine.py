@@ -234,6 +234,48 @@ class EmbeddingNet(NeuralNet):
         self.divergence_hint = divergence_hint
         self.extra_training_loss = extra_training_loss
 
+    @classmethod
+    def initialized(
+        cls,
+        module,
+        head,
+        *,
+        stopping,
+        seed,
+        callbacks=(),
+        verbose=0,
+        **kwargs,
+    ):
+        """An initialised engine that trains ``module`` and ``head``.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The encoder.
+        head : sksoc.heads.ClassHead
+        stopping : StopWhenNoImprovement
+            The stopping rule, first of the callbacks.
+        seed : int
+            Seeds the shuffling generator.
+        callbacks : sequence of (name, skorch.callbacks.Callback), default=()
+            More callbacks, after the stopping rule.
+        verbose : int, default=0
+            skorch's; without it no log table is formatted either.
+        **kwargs
+            The rest of :class:`EmbeddingNet`'s parameters.
+        """
+        return cls(
+            module,
+            criterion=head,
+            train_split=None,
+            callbacks=[("stop_when_no_improvement", stopping), *callbacks],
+            verbose=verbose,
+            shuffle_generator=torch.Generator().manual_seed(seed),
+            # skorch formats its log table every epoch even when it prints nothing.
+            **({} if verbose else {"callbacks__print_log": None}),
+            **kwargs,
+        ).initialize()
+
     # -- skorch hooks ------------------------------------------------------------
 
     def get_default_callbacks(self):
@@ -413,31 +455,22 @@ class EmbeddingNet(NeuralNet):
             for name, value in self.get_params_for("optimizer").items()
         }
         with _only_new_rows_trainable(head, tensors, is_new.to(self.device)):
-            trainer = EmbeddingNet(
+            trainer = EmbeddingNet.initialized(
                 nn.Identity(),
-                criterion=head,
+                head,
+                stopping=StopWhenNoImprovement(
+                    "train_loss", stopping.patience, stopping.tol
+                ),
+                seed=seed,
                 optimizer=self.optimizer,
                 lr=self.lr,
                 batch_size=self.batch_size,
                 max_epochs=self.max_epochs,
-                train_split=None,
-                callbacks=[
-                    (
-                        "stop_when_no_improvement",
-                        StopWhenNoImprovement(
-                            "train_loss", stopping.patience, stopping.tol
-                        ),
-                    )
-                ],
-                callbacks__print_log=None,
                 device=self.device,
-                verbose=0,
-                shuffle_generator=torch.Generator().manual_seed(seed),
                 divergence_hint=self.divergence_hint,
                 extra_training_loss=False,
                 **optimizer_params,
             )
-            trainer.initialize()
             data = TensorData(embeddings, y, sample_weight, self.device)
             trainer.train(data, epochs=self.max_epochs)
         self.initialize_optimizer()

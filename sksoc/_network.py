@@ -138,38 +138,29 @@ def build_engine(estimator, encoder, head, device):
     optimizer = estimator.optimizer
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer]
-    net = EmbeddingNet(
-        module=encoder,
-        criterion=head,
+    return EmbeddingNet.initialized(
+        encoder,
+        head,
+        stopping=StopWhenNoImprovement(
+            estimator._early_stopping_monitor
+            if estimator.early_stopping_
+            else "train_loss",
+            patience=estimator.n_iter_no_change,
+            tol=estimator.tol,
+            restore_best=estimator.early_stopping_,
+        ),
+        seed=estimator._seed,
+        callbacks=_user_callbacks(estimator.callbacks),
+        verbose=estimator.verbose,
         optimizer=optimizer,
         lr=estimator.lr,
         optimizer__weight_decay=estimator.weight_decay,
         **_fast_optimizer_params(optimizer, device),
         max_epochs=estimator.max_epochs,
         batch_size=estimator.batch_size_,
-        train_split=None,
-        callbacks=[
-            (
-                "stop_when_no_improvement",
-                StopWhenNoImprovement(
-                    estimator._early_stopping_monitor
-                    if estimator.early_stopping_
-                    else "train_loss",
-                    patience=estimator.n_iter_no_change,
-                    tol=estimator.tol,
-                    restore_best=estimator.early_stopping_,
-                ),
-            ),
-            *_user_callbacks(estimator.callbacks),
-        ],
         device=device,
-        verbose=estimator.verbose,
-        shuffle_generator=torch.Generator().manual_seed(estimator._seed),
         divergence_hint=estimator._divergence_hint(),
-        # skorch formats its log table every epoch even when it prints nothing.
-        **({} if estimator.verbose else {"callbacks__print_log": None}),
     )
-    return net.initialize()
 
 
 def _fast_optimizer_params(optimizer, device):
