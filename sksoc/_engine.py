@@ -5,8 +5,9 @@ Every training path of the estimators (``fit``, ``partial_fit``,
 a skorch :class:`~skorch.NeuralNet` whose ``module`` is the encoder and whose
 ``criterion`` is the class head, so skorch trains the head's class parameters
 with the encoder's, moves both to the device and keeps the per-epoch history.
-The estimators keep scikit-learn's duties only: validate, encode labels,
-choose the validation rows, delegate.
+The fit path (:mod:`sksoc._fitting`) builds it through
+:mod:`sksoc._network` and chooses the validation rows; the rows and their
+batches are :mod:`sksoc._batches`', the stopping rule :mod:`sksoc._stopping`'s.
 
 skorch is used through its public hooks. What they change, and why:
 
@@ -49,12 +50,11 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import parametrize
 
+from ._batches import Batches, TensorData, as_float32_tensor, inference_batch_size
 from ._state import Records
+from ._stopping import StopTraining, StopWhenNoImprovement
 from .exceptions import TrainingDivergedError
 
-# Prediction and validation work in batches whose logits stay under about 64 MB.
-_MAX_INFERENCE_ELEMENTS = 2**24
-_MAX_INFERENCE_BATCH = 4096
 # Callback hooks that skorch would call once per batch.
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 _BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
@@ -84,113 +84,8 @@ def fits_as(rank):
         _DATA_PARALLEL.reset(token)
 
 
-class StopTraining(Exception):
-    """Raised by a callback to end training before ``max_epochs``."""
-
-
 class _UserInterrupt(Exception):
     """Carries a KeyboardInterrupt past skorch's ``partial_fit``, which swallows it."""
-
-
-class TensorData(torch.utils.data.Dataset):
-    """Training rows as tensors: features, class indices and sample weights.
-
-    Dense features become one float32 tensor on the training device, once;
-    a CSR matrix stays sparse and each batch is densified on its own.
-
-    Parameters
-    ----------
-    X : ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,), int
-    sample_weight : ndarray of shape (n_samples,) or None
-    device : str or torch.device, default="cpu"
-    """
-
-    def __init__(self, X, y, sample_weight=None, device="cpu"):
-        self.device = torch.device(device)
-        self.X = X if sp.issparse(X) else as_float32_tensor(X, self.device)
-        self.y = torch.as_tensor(y, dtype=torch.int64, device=self.device)
-        self.sample_weight = (
-            None
-            if sample_weight is None
-            else torch.as_tensor(sample_weight, dtype=torch.float32, device=self.device)
-        )
-
-    def __len__(self):
-        return self.X.shape[0]
-
-    def __getitem__(self, index):
-        return self.rows(torch.as_tensor(np.atleast_1d(index)))
-
-    def rows(self, index):
-        """The rows at ``index`` (a slice or an int64 tensor) as ``(X, (y, w))``."""
-        if sp.issparse(self.X):
-            positions = index if isinstance(index, slice) else index.cpu().numpy()
-            X = as_float32_tensor(self.X[positions].toarray(), self.device)
-        else:
-            X = self.X[index]
-        weight = None if self.sample_weight is None else self.sample_weight[index]
-        return X, (self.y[index], weight)
-
-    def weight_sum(self):
-        """The sum of the sample weights (the number of rows without weights)."""
-        if self.sample_weight is None:
-            return len(self)
-        return float(self.sample_weight.sum())
-
-    def subset(self, index):
-        """A :class:`TensorData` of the rows at ``index`` (an ndarray of ints)."""
-        subset = TensorData.__new__(TensorData)
-        subset.device = self.device
-        subset.X = self.X[index]
-        rows = torch.as_tensor(index, device=self.device)
-        subset.y = self.y[rows]
-        subset.sample_weight = (
-            None if self.sample_weight is None else self.sample_weight[rows]
-        )
-        return subset
-
-
-def as_float32_tensor(X, device="cpu"):
-    """Dense ``X`` as a float32 tensor on ``device``, never sharing a writeable view.
-
-    A float32, C-contiguous, writeable array is used in place (torch only
-    reads it); anything else is converted, a copy.
-    """
-    X = np.asarray(X)
-    if X.dtype != np.float32 or not X.flags.c_contiguous or not X.flags.writeable:
-        X = np.ascontiguousarray(X, dtype=np.float32)
-        if not X.flags.writeable:
-            X = X.copy()
-    return torch.from_numpy(X).to(device)
-
-
-class Batches:
-    """Batches of a :class:`TensorData`, shuffled by ``generator`` when given."""
-
-    def __init__(self, data, batch_size, generator=None):
-        self.data = data
-        self.batch_size = batch_size
-        self.generator = generator
-
-    def __len__(self):
-        return math.ceil(len(self.data) / self.batch_size)
-
-    def __iter__(self):
-        n_samples, size = len(self.data), self.batch_size
-        if self.generator is None:
-            for start in range(0, n_samples, size):
-                yield self.data.rows(slice(start, start + size))
-            return
-        order = torch.randperm(n_samples, generator=self.generator)
-        order = order.to(self.data.device)
-        for start in range(0, n_samples, size):
-            yield self.data.rows(order[start : start + size])
-
-
-def inference_batch_size(n_classes):
-    """Rows per prediction batch: logits of at most about 64 MB."""
-    return max(1, min(_MAX_INFERENCE_BATCH, _MAX_INFERENCE_ELEMENTS // n_classes))
 
 
 class EmbeddingNet(NeuralNet):
@@ -645,97 +540,6 @@ class _KeepRowsFunction(torch.autograd.Function):
         if grad.is_sparse:
             grad = grad.to_dense()
         return grad.masked_fill(keep, 0), None, None
-
-
-class Plateau:
-    """Counts the epochs whose loss did not beat the best by more than ``tol``.
-
-    Parameters
-    ----------
-    patience : int
-        Epochs without such an improvement after which :attr:`exhausted`.
-    tol : float
-        Improvement needed to reset the count.
-    """
-
-    def __init__(self, patience, tol):
-        self.patience = patience
-        self.tol = tol
-        self.best = math.inf
-        self.stalled = 0
-
-    def update(self, loss):
-        """Record an epoch's loss; True when it is the best so far."""
-        self.stalled = 0 if loss < self.best - self.tol else self.stalled + 1
-        if loss < self.best:
-            self.best = loss
-            return True
-        return False
-
-    @property
-    def exhausted(self):
-        return self.stalled >= self.patience
-
-
-class StopWhenNoImprovement(Callback):
-    """Stop when a monitored loss has not improved by ``tol`` for ``patience`` epochs.
-
-    Parameters
-    ----------
-    monitor : str
-        History key of the monitored value, such as ``"train_loss"`` or
-        ``"valid_acc"``; epochs without it are ignored. Lower is better,
-        except for keys ending in ``"_acc"``.
-    patience : int
-        Epochs without improvement before stopping.
-    tol : float
-        Improvement needed to reset the count.
-    restore_best : bool
-        At the end of training, restore the encoder and head of the best epoch.
-    """
-
-    def __init__(self, monitor, patience, tol, restore_best=False):
-        self.monitor = monitor
-        self.patience = patience
-        self.tol = tol
-        self.restore_best = restore_best
-
-    def on_train_begin(self, net, **kwargs):
-        self.plateau_ = Plateau(self.patience, self.tol)
-        self.best_epoch_ = None
-        self.best_state_ = None
-
-    def on_epoch_end(self, net, **kwargs):
-        value = net.history[-1].get(self.monitor)
-        if value is None:
-            return
-        if self.plateau_.update(-value if self.monitor.endswith("_acc") else value):
-            self.best_epoch_ = net.history[-1, "epoch"]
-            if self.restore_best:
-                self.best_state_ = _module_states(net)
-        if self.plateau_.exhausted:
-            if net.verbose:
-                print(
-                    f"Stopping: {self.monitor} did not improve by more than "
-                    f"tol={self.tol} for {self.patience} epochs."
-                )
-            raise StopTraining
-
-    def on_train_end(self, net, **kwargs):
-        if self.best_state_ is not None:
-            module_state, criterion_state = self.best_state_
-            net.module_.load_state_dict(module_state)
-            net.criterion_.load_state_dict(criterion_state)
-            if net.verbose:
-                print(f"Restored the encoder and head of epoch {self.best_epoch_}.")
-        self.best_state_ = None
-
-
-def _module_states(net):
-    def copied(module):
-        return {k: v.detach().clone() for k, v in module.state_dict().items()}
-
-    return copied(net.module_), copied(net.criterion_)
 
 
 _threads_lock = threading.Lock()

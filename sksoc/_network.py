@@ -19,8 +19,10 @@ import torch
 from skorch.callbacks import Callback
 from torch import nn
 
+from ._batches import as_float32_tensor
 from ._compat import TORCH_HAS_FUSED_CPU_OPTIMIZERS
-from ._engine import EmbeddingNet, StopWhenNoImprovement, as_float32_tensor
+from ._engine import EmbeddingNet
+from ._stopping import StopWhenNoImprovement
 from ._validation import check_hidden_layer_sizes
 from .encoders import MLPEncoder, TabularEncoder
 from .preprocessing import TabularPreprocessor

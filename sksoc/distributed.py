@@ -44,7 +44,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from ._engine import Batches, TensorData, fits_as, inference_batch_size
+from ._batches import Batches, TensorData, inference_batch_size
+from ._engine import fits_as
 from ._fitting import fit_on_arrays, restore_on_failure
 from ._input import training_input
 from ._weights import scaled_to_mean_one, validated_weights

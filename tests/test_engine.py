@@ -8,7 +8,8 @@ from skorch.callbacks import Callback, EarlyStopping
 
 from sksoc import FixedRandomClassifier, MarginClassifier, SOCClassifier
 from sksoc import SoftmaxClassifier as Softmax
-from sksoc._engine import TensorData, as_float32_tensor, single_torch_thread
+from sksoc._batches import TensorData, as_float32_tensor
+from sksoc._engine import single_torch_thread
 from sksoc._fitting import resolve_batch_size, resolve_early_stopping
 
 
