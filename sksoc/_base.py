@@ -267,12 +267,10 @@ class BaseEmbeddingClassifier(
         with restore_on_failure(self):
             first_call = is_first_partial_fit(self, classes)
             X, y = training_input(self, X, y, reset=first_call)
+            sample_weight = training_weights(sample_weight, X)
+            y_encoded = encode_as(y, self.classes_, "y")
             partial_fit_on_arrays(
-                self,
-                X,
-                encode_as(y, self.classes_, "y"),
-                training_weights(sample_weight, X),
-                first_call=first_call,
+                self, X, y_encoded, sample_weight, first_call=first_call
             )
         return self
 
