@@ -138,7 +138,8 @@ def test_prediction_uses_the_scaled_cosine_without_margin(margin_type, blobs):
     model = MarginClassifier(margin_type=margin_type, max_epochs=5, random_state=0)
     model.fit(X, y)
     cos = model.transform(X) @ unit_rows(model.class_embeddings_).T
-    np.testing.assert_allclose(model.decision_function(X), 30.0 * cos, atol=1e-4)
+    assert model.scale_ == model.scale == 16.0
+    np.testing.assert_allclose(model.decision_function(X), 16.0 * cos, atol=1e-4)
     np.testing.assert_array_equal(model.predict(X), model.classes_[cos.argmax(1)])
 
 
@@ -149,7 +150,7 @@ def test_sub_centers_shape_and_prediction(blobs):
     centres = model.class_embeddings_
     assert centres.shape == (5, 3, 4)
     cos = np.einsum("nd,ckd->nck", model.transform(X), unit_rows(centres)).max(axis=2)
-    np.testing.assert_allclose(model.decision_function(X), 30.0 * cos, atol=1e-4)
+    np.testing.assert_allclose(model.decision_function(X), 16.0 * cos, atol=1e-4)
 
 
 def test_sphereface_annealing_counts_training_steps_only(blobs):
