@@ -151,8 +151,12 @@ class BaseEmbeddingClassifier(
     _early_stopping_monitor = "valid_loss"
 
     @abstractmethod
-    def _build_head(self, n_classes, embedding_dim):
-        """The torch class head (a :class:`sksoc.heads.ClassHead`) to train."""
+    def _build_head(self, n_classes, embedding_dim, generator=None):
+        """The torch class head (a :class:`sksoc.heads.ClassHead`) to train.
+
+        Its initial class embeddings are drawn from ``generator`` (torch's
+        global generator when None).
+        """
 
     def _divergence_hint(self):
         """Likely causes of a non-finite loss, for the error message."""

@@ -51,6 +51,7 @@ from torch.nn import functional as F
 from torch.nn.utils import parametrize
 
 from ._batches import Batches, TensorData, as_float32_tensor, inference_batch_size
+from ._generators import drawing_from
 from ._state import Records
 from ._stopping import StopTraining, StopWhenNoImprovement
 from .exceptions import TrainingDivergedError
@@ -306,11 +307,13 @@ class EmbeddingNet(NeuralNet):
             return self.data_parallel.shard(X, y, sample_weight, self.device)
         return TensorData(X, y, sample_weight, self.device)
 
-    def train(self, data, *, epochs, valid=None):
+    def train(self, data, *, epochs, valid=None, generator=None):
         """Train on ``data`` (a :class:`TensorData`) for at most ``epochs`` epochs.
 
         ``valid`` is scored after every epoch (``valid_loss``) when given.
-        Returns the engine.
+        The draws sksoc's modules make while training (dropout masks,
+        reference rows) come from ``generator`` (see :func:`fit_generator`),
+        or from torch's global generators when None. Returns the engine.
         """
         self.train_split = None if valid is None else predefined_split(valid)
         work = self.batch_size * sum(
@@ -322,7 +325,7 @@ class EmbeddingNet(NeuralNet):
             else contextlib.nullcontext()
         )
         try:
-            with threads:
+            with threads, drawing_from(generator, self.module_, self.criterion_):
                 self.partial_fit(data, epochs=epochs)
         except StopTraining:
             self.notify("on_train_end", X=data, y=None)
@@ -340,8 +343,9 @@ class EmbeddingNet(NeuralNet):
         True are trained on the head's loss over ``(embeddings, y)``, with this
         engine's optimiser, batch size, epochs and stopping rule; every other
         row, every other head parameter and the encoder stay bit for bit as
-        they were. ``seed`` seeds the shuffling. The optimiser is
-        re-initialised afterwards (the head's parameters have changed shape).
+        they were. ``seed`` seeds the shuffling and the head's draws (a
+        generator of the engine's device). The optimiser is re-initialised
+        afterwards (the head's parameters have changed shape).
         """
         head = self.criterion_
         stopping = dict(self.callbacks_)["stop_when_no_improvement"]
@@ -367,7 +371,8 @@ class EmbeddingNet(NeuralNet):
                 **optimizer_params,
             )
             data = TensorData(embeddings, y, sample_weight, self.device)
-            trainer.train(data, epochs=self.max_epochs)
+            generator = torch.Generator(device=self.device).manual_seed(seed)
+            trainer.train(data, epochs=self.max_epochs, generator=generator)
         self.initialize_optimizer()
         return self
 
@@ -568,9 +573,11 @@ def single_torch_thread():
 
 
 # torch's global generators are shared by every thread: a seeded block holds
-# this lock, so that fits running at once in several threads (GridSearchCV
-# with the threading backend, Dask workers with several threads) draw the
-# same numbers as one after the other, and give the same models.
+# this lock, so that fits of modules that draw from them (a user's encoder),
+# running at once in several threads (GridSearchCV with the threading
+# backend, Dask workers with several threads), draw the same numbers as one
+# after the other. Fits of sksoc's own modules draw from generators of their
+# own (fit_generator) and hold no lock.
 _SEEDED_BLOCK = threading.RLock()
 
 
@@ -580,9 +587,9 @@ def seeded_torch(seed, device):
 
     Only the CPU generator, and the generator of ``device`` when it is a CUDA
     device, are touched; the caller's random state is the same afterwards.
-    Seeded blocks of different threads run one at a time: torch's weight
-    initialisation and dropout draw from those global generators, which no
-    fit can own alone.
+    Seeded blocks of different threads run one at a time: a module that is
+    not sksoc's may draw its weights and dropout masks from those global
+    generators, which no fit can own alone.
     """
     device = torch.device(device)
     cuda_devices = []
@@ -597,3 +604,22 @@ def seeded_torch(seed, device):
             with torch.cuda.device(index):
                 torch.cuda.manual_seed(seed)
         yield
+
+
+@contextlib.contextmanager
+def fit_generator(seed, device, *, own=True):
+    """The generator of one seeded step of a fit (building or training), on ``device``.
+
+    With ``own``, a fresh :class:`torch.Generator` seeded with ``seed``:
+    sksoc's modules draw from it alone, and fits in several threads run at
+    once. Without (a module that may draw from torch's global generators;
+    see :func:`sksoc._generators.draws_from_own_generator`), None: inside,
+    torch's global generators are seeded with ``seed`` and held
+    (:func:`seeded_torch`), and the modules draw from them. Both give the
+    same numbers.
+    """
+    if own:
+        yield torch.Generator(device=device).manual_seed(seed)
+        return
+    with seeded_torch(seed, device):
+        yield None

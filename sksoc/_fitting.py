@@ -21,7 +21,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from ._calibration import Calibrator, calibration_rows
-from ._engine import seeded_torch
+from ._engine import fit_generator
+from ._generators import draws_from_own_generator, is_sksoc_module
 from ._inference import map_rows
 from ._network import build_encoder, build_engine, check_device, embedding_size
 from ._weights import check_enough_classes, class_counts, with_class_weight
@@ -117,10 +118,13 @@ def initialize_model(estimator, X, n_samples):
     )
     device = check_device(estimator.device)
     estimator._n_network_inputs = X.shape[1]
-    with seeded_torch(estimator._seed, "cpu"):
-        encoder = build_encoder(estimator, X.shape[1])
+    own = is_sksoc_module(estimator.module)
+    with fit_generator(estimator._seed, "cpu", own=own) as generator:
+        encoder = build_encoder(estimator, X.shape[1], generator=generator)
         estimator.embedding_dim_ = embedding_size(encoder, X)
-        head = estimator._build_head(len(estimator.classes_), estimator.embedding_dim_)
+        head = estimator._build_head(
+            len(estimator.classes_), estimator.embedding_dim_, generator=generator
+        )
     estimator.net_ = build_engine(estimator, encoder, head, device)
     estimator.calibrator_ = Calibrator.chosen(
         estimator.calibration,
@@ -155,8 +159,9 @@ def train(estimator, X, y_encoded, sample_weight, *, epochs, calibrate=False):
         if early_stopping:
             valid = data.subset(valid_index)
         data = data.subset(train_index)
-    with seeded_torch(seed, net.device):
-        net.train(data, epochs=epochs, valid=valid)
+    own = draws_from_own_generator(net.module_, net.device)
+    with fit_generator(seed, net.device, own=own) as generator:
+        net.train(data, epochs=epochs, valid=valid, generator=generator)
     return valid_index
 
 

@@ -169,7 +169,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         self.bias = bias
         self.init = init
 
-    def _build_head(self, n_classes, embedding_dim):
+    def _build_head(self, n_classes, embedding_dim, generator=None):
         return ClassVectorHead(
             n_classes,
             embedding_dim,
@@ -179,6 +179,7 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             bias=self.bias,
             init=self.init,
             chunk_size=self.chunk_size,
+            generator=generator,
         )
 
     def add_classes(self, X, y, sample_weight=None):

@@ -208,12 +208,13 @@ default="arcface"
         self.annealing = annealing
         self.sub_centers = sub_centers
 
-    def _build_head(self, n_classes, embedding_dim):
+    def _build_head(self, n_classes, embedding_dim, generator=None):
         common = {
             "scale": self._resolve_scale(n_classes),
             "sub_centers": self.sub_centers,
             "easy_margin": self.easy_margin,
             "chunk_size": self.chunk_size,
+            "generator": generator,
         }
         if self.margin_type == "combined":
             if self.margin is not None:

@@ -22,6 +22,7 @@ from torch import nn
 from ._batches import as_float32_tensor
 from ._compat import TORCH_HAS_FUSED_CPU_OPTIMIZERS
 from ._engine import EmbeddingNet
+from ._generators import is_sksoc_module
 from ._stopping import StopWhenNoImprovement
 from ._validation import check_hidden_layer_sizes
 from .encoders import MLPEncoder, TabularEncoder
@@ -63,8 +64,12 @@ def check_device(device):
     return checked
 
 
-def build_encoder(estimator, n_features):
-    """The encoder that ``module`` and ``module__*`` give, of ``n_features`` inputs."""
+def build_encoder(estimator, n_features, generator=None):
+    """The encoder that ``module`` and ``module__*`` give, of ``n_features`` inputs.
+
+    ``generator`` draws the initial weights of sksoc's encoders (given to
+    a class of sksoc's alone; see :func:`sksoc._generators.is_sksoc_module`).
+    """
     module_params = estimator._module_params()
     # How many leading network inputs are scaled numbers.
     n_numeric = getattr(estimator.preprocessor_, "n_numeric_out_", 0)
@@ -84,6 +89,7 @@ def build_encoder(estimator, n_features):
                 n_features_in=n_features,
                 embedding_dim=estimator.embedding_dim,
                 hidden_layer_sizes=hidden,
+                generator=generator,
                 **shape,
                 **module_params,
             )
@@ -117,8 +123,13 @@ def build_encoder(estimator, n_features):
         ):
             module_params[name] = value
     module_name = getattr(estimator.module, "__name__", repr(estimator.module))
+    draws = (
+        {"generator": generator}
+        if generator is not None and is_sksoc_module(estimator.module)
+        else {}
+    )
     try:
-        encoder = estimator.module(**module_params)
+        encoder = estimator.module(**module_params, **draws)
     except TypeError as exc:
         raise TypeError(
             f"Could not build the encoder {module_name}(**{module_params}): {exc}"

@@ -203,7 +203,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         self.label_smoothing = label_smoothing
         self.reference_weight = reference_weight
 
-    def _build_head(self, n_classes, embedding_dim):
+    def _build_head(self, n_classes, embedding_dim, generator=None):
         return SOCHead(
             n_classes,
             embedding_dim,
@@ -214,6 +214,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             likelihood_weight=self.likelihood_weight,
             reference_weight=self.reference_weight,
             chunk_size=self.chunk_size,
+            generator=generator,
         )
 
     @property

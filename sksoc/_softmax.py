@@ -121,9 +121,13 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
         )
         self.bias = bias
 
-    def _build_head(self, n_classes, embedding_dim):
+    def _build_head(self, n_classes, embedding_dim, generator=None):
         return LinearHead(
-            n_classes, embedding_dim, bias=self.bias, chunk_size=self.chunk_size
+            n_classes,
+            embedding_dim,
+            bias=self.bias,
+            chunk_size=self.chunk_size,
+            generator=generator,
         )
 
     def score_samples(self, X):

@@ -6,6 +6,8 @@ import math
 import torch
 from torch import nn
 
+from ._generators import Dropout, linear
+
 __all__ = ["MLPEncoder", "PeriodicEmbedding", "TabularEncoder"]
 
 _ACTIVATIONS = {
@@ -38,6 +40,10 @@ class MLPEncoder(nn.Module):
         Dropout probability after each hidden activation.
     batch_norm : bool, default=False
         Insert batch normalisation before each hidden activation.
+    generator : torch.Generator, default=None
+        Draws the initial weights; torch's global generator when None. (The
+        estimators give each fit its own; the dropout masks of a fit come
+        from one too.)
 
     Examples
     --------
@@ -56,6 +62,7 @@ class MLPEncoder(nn.Module):
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        generator=None,
     ):
         super().__init__()
         if activation not in _ACTIVATIONS:
@@ -67,13 +74,13 @@ class MLPEncoder(nn.Module):
         widths = [n_features_in, *hidden_layer_sizes]
         layers = []
         for width_in, width_out in itertools.pairwise(widths):
-            layers.append(nn.Linear(width_in, width_out))
+            layers.append(linear(width_in, width_out, generator=generator))
             if batch_norm:
                 layers.append(nn.BatchNorm1d(width_out))
             layers.append(_ACTIVATIONS[activation]())
             if dropout > 0:
-                layers.append(nn.Dropout(dropout))
-        layers.append(nn.Linear(widths[-1], embedding_dim))
+                layers.append(Dropout(dropout))
+        layers.append(linear(widths[-1], embedding_dim, generator=generator))
         self.layers = nn.Sequential(*layers)
 
     def forward(self, X):
@@ -98,6 +105,9 @@ class PeriodicEmbedding(nn.Module):
         Size of each feature's embedding, before ``x`` is appended.
     n_frequencies : int, default=16
     frequency_scale : float, default=1.0
+    generator : torch.Generator, default=None
+        Draws the frequencies and the initial weights; torch's global
+        generator when None.
 
     Examples
     --------
@@ -107,16 +117,28 @@ class PeriodicEmbedding(nn.Module):
     torch.Size([2, 15])
     """
 
-    def __init__(self, n_features, width=8, n_frequencies=16, frequency_scale=1.0):
+    def __init__(
+        self,
+        n_features,
+        width=8,
+        n_frequencies=16,
+        frequency_scale=1.0,
+        generator=None,
+    ):
         super().__init__()
         self.frequencies = nn.Parameter(
-            torch.randn(n_features, n_frequencies) * frequency_scale
+            torch.randn(n_features, n_frequencies, generator=generator)
+            * frequency_scale
         )
         bound = (2 * n_frequencies) ** -0.5
         self.weight = nn.Parameter(
-            torch.empty(n_features, 2 * n_frequencies, width).uniform_(-bound, bound)
+            torch.empty(n_features, 2 * n_frequencies, width).uniform_(
+                -bound, bound, generator=generator
+            )
         )
-        self.bias = nn.Parameter(torch.empty(n_features, width).uniform_(-bound, bound))
+        self.bias = nn.Parameter(
+            torch.empty(n_features, width).uniform_(-bound, bound, generator=generator)
+        )
 
     @property
     def n_features_out(self):
@@ -157,6 +179,8 @@ class TabularEncoder(nn.Module):
         Size of each numeric column's periodic embedding.
     n_frequencies : int, default=16
     frequency_scale : float, default=1.0
+    generator : torch.Generator, default=None
+        Draws the initial weights; torch's global generator when None.
 
     Examples
     --------
@@ -178,6 +202,7 @@ class TabularEncoder(nn.Module):
         numeric_width=8,
         n_frequencies=16,
         frequency_scale=1.0,
+        generator=None,
     ):
         super().__init__()
         if not 0 <= n_numeric <= n_features_in:
@@ -187,7 +212,9 @@ class TabularEncoder(nn.Module):
             )
         self.n_numeric = n_numeric
         self.numeric = (
-            PeriodicEmbedding(n_numeric, numeric_width, n_frequencies, frequency_scale)
+            PeriodicEmbedding(
+                n_numeric, numeric_width, n_frequencies, frequency_scale, generator
+            )
             if n_numeric
             else None
         )
@@ -202,6 +229,7 @@ class TabularEncoder(nn.Module):
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             dropout=dropout,
+            generator=generator,
         )
 
     def forward(self, X):

@@ -183,20 +183,3 @@ def test_add_classes_trains_with_the_estimators_optimizer(blobs):
     assert len(calls) == n_fit + 2
     assert all(c["lr"] == model.lr for c in calls)
     assert all(c["weight_decay"] == model.weight_decay for c in calls)
-
-
-def test_fits_running_at_once_in_threads_equal_serial_fits(blobs):
-    from concurrent.futures import ThreadPoolExecutor
-
-    X, y = blobs
-
-    def fit(seed):
-        # Dropout draws from torch's global generator during training too.
-        model = SOCClassifier(max_epochs=5, module__dropout=0.2, random_state=seed)
-        return model.fit(X, y).predict_proba(X)
-
-    serial = [fit(seed) for seed in range(4)]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        threaded = list(pool.map(fit, range(4)))
-    for one, other in zip(serial, threaded, strict=True):
-        np.testing.assert_array_equal(one, other)

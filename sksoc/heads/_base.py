@@ -33,7 +33,16 @@ class ClassHead(nn.Module):
     chunk_size : int, default=None
         Compute the training cross-entropy over chunks of this many classes
         (see :func:`linear_cross_entropy`); None computes all at once.
+
+    Attributes
+    ----------
+    training_generator : torch.Generator or None
+        What the head's training draws (the SOC head's reference rows and
+        sampled classes) come from; torch's global generator when None. A
+        fit's training loop sets it for the length of one training call.
     """
+
+    training_generator = None
 
     def __init__(
         self, n_classes, embedding_dim, *, label_smoothing=0.0, chunk_size=None
@@ -89,7 +98,7 @@ class ClassHead(nn.Module):
         A training loop adds it to each step's ``head(z, target)``. A head
         whose loss needs the encoder on rows other than the batch's (the SOC
         head's reference rows) overrides it; the loop then knows no head by
-        name.
+        name. Rows it draws come from :attr:`training_generator`.
 
         Parameters
         ----------

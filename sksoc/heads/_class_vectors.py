@@ -39,6 +39,8 @@ class ClassVectorHead(ClassHead):
     init : {"random", "orthogonal", "simplex"}, default="random"
         Initial (for ``fixed``: permanent) class embeddings; see
         :func:`initial_class_embeddings`.
+    generator : torch.Generator, default=None
+        Draws them; torch's global generator when None.
     **kwargs
         ``label_smoothing`` and ``chunk_size`` of :class:`ClassHead`.
 
@@ -74,6 +76,7 @@ class ClassVectorHead(ClassHead):
         fixed=True,
         bias=False,
         init="random",
+        generator=None,
         **kwargs,
     ):
         super().__init__(n_classes, embedding_dim, **kwargs)
@@ -86,7 +89,7 @@ class ClassVectorHead(ClassHead):
         self.similarity = similarity
         self.scale = float(scale)
         self.fixed = fixed
-        vectors = initial_class_embeddings(n_classes, embedding_dim, init)
+        vectors = initial_class_embeddings(n_classes, embedding_dim, init, generator)
         if fixed:
             self.register_buffer("vectors", vectors)
         else:

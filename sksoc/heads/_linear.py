@@ -1,7 +1,6 @@
 """The standard linear classification layer."""
 
-from torch import nn
-
+from .._generators import linear
 from ._base import ClassHead
 from ._loss import LinearLogits
 
@@ -20,6 +19,9 @@ class LinearHead(ClassHead):
         Dimension of the embeddings.
     bias : bool, default=True
         Learn a per-class bias.
+    generator : torch.Generator, default=None
+        Draws the initial weights (as ``torch.nn.Linear`` draws them);
+        torch's global generator when None.
     **kwargs
         ``label_smoothing`` and ``chunk_size`` of :class:`ClassHead`.
 
@@ -36,9 +38,11 @@ class LinearHead(ClassHead):
     torch.Size([2, 4])
     """
 
-    def __init__(self, n_classes, embedding_dim, *, bias=True, **kwargs):
+    def __init__(
+        self, n_classes, embedding_dim, *, bias=True, generator=None, **kwargs
+    ):
         super().__init__(n_classes, embedding_dim, **kwargs)
-        self.linear = nn.Linear(embedding_dim, n_classes, bias=bias)
+        self.linear = linear(embedding_dim, n_classes, bias=bias, generator=generator)
 
     @property
     def class_embeddings(self):

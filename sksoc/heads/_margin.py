@@ -43,6 +43,8 @@ class MarginHead(ClassHead):
         multi-modal classes.
     easy_margin : bool, default=False
         Apply the margin only where the target cosine is positive.
+    generator : torch.Generator, default=None
+        Draws the initial class vectors; torch's global generator when None.
     **kwargs
         ``label_smoothing`` and ``chunk_size`` of :class:`ClassHead`; chunks
         need ``sub_centers=1``.
@@ -62,6 +64,7 @@ class MarginHead(ClassHead):
         scale=30.0,
         sub_centers=1,
         easy_margin=False,
+        generator=None,
         **kwargs,
     ):
         super().__init__(n_classes, embedding_dim, **kwargs)
@@ -78,7 +81,9 @@ class MarginHead(ClassHead):
         self.sub_centers = int(sub_centers)
         self.easy_margin = easy_margin
         self.weight = nn.Parameter(
-            initial_class_embeddings(n_classes * self.sub_centers, embedding_dim)
+            initial_class_embeddings(
+                n_classes * self.sub_centers, embedding_dim, generator=generator
+            )
         )
 
     @property

@@ -12,13 +12,12 @@ uses them as the rows its density should rank below the data
 import torch
 
 
-def product_of_marginals(X, n_rows=None):
+def product_of_marginals(X, n_rows=None, *, generator=None):
     """Rows whose every column is drawn from the same column of ``X``.
 
     Entry ``(i, j)`` of the result is ``X[r_ij, j]`` for a row ``r_ij`` drawn
-    uniformly at random, independently for every entry, from torch's
-    generator of ``X``'s device. Each column keeps its distribution in ``X``;
-    the columns are independent.
+    uniformly at random, independently for every entry, from ``generator``.
+    Each column keeps its distribution in ``X``; the columns are independent.
 
     Parameters
     ----------
@@ -26,6 +25,8 @@ def product_of_marginals(X, n_rows=None):
         Dense rows, at least one.
     n_rows : int, default=None
         Rows to draw; None draws ``n_samples``.
+    generator : torch.Generator, default=None
+        A generator of ``X``'s device; torch's global one when None.
 
     Returns
     -------
@@ -50,5 +51,7 @@ def product_of_marginals(X, n_rows=None):
     n_rows = X.shape[0] if n_rows is None else n_rows
     if n_rows < 1:
         raise ValueError(f"n_rows must be a positive integer; got {n_rows}.")
-    index = torch.randint(X.shape[0], (n_rows, X.shape[1]), device=X.device)
+    index = torch.randint(
+        X.shape[0], (n_rows, X.shape[1]), device=X.device, generator=generator
+    )
     return torch.gather(X, 0, index)

@@ -94,6 +94,8 @@ class SOCHead(ClassHead):
         Lower bound of the learned scales.
     chunk_size : int, default=None
         See :class:`ClassHead`.
+    generator : torch.Generator, default=None
+        Draws the initial means; torch's global generator when None.
 
     Attributes
     ----------
@@ -134,6 +136,7 @@ class SOCHead(ClassHead):
         init_std=0.05,
         min_scale=1e-3,
         chunk_size=None,
+        generator=None,
     ):
         super().__init__(
             n_classes,
@@ -165,7 +168,9 @@ class SOCHead(ClassHead):
         self.likelihood_weight = likelihood_weight
         self.reference_weight = reference_weight
         self.min_scale = min_scale
-        self.means = nn.Parameter(torch.randn(n_classes, embedding_dim) * init_std)
+        self.means = nn.Parameter(
+            torch.randn(n_classes, embedding_dim, generator=generator) * init_std
+        )
         if learn_scale:
             # softplus(raw) = 1 - min_scale, so every scale starts at exactly one.
             raw = math.log(math.expm1(1.0 - min_scale))
@@ -262,14 +267,17 @@ class SOCHead(ClassHead):
         """Cross-entropy of the class means classified among the class Gaussians.
 
         Exact with at most ``class_loss_sample_size`` classes; otherwise over a
-        random sample of that many classes, drawn from torch's generator.
+        random sample of that many classes, drawn from
+        :attr:`training_generator`.
         """
         n_sampled = min(self.n_classes, self.class_loss_sample_size)
         device = self.means.device
         if n_sampled == self.n_classes:
             means, scales = self.means, self.scales
         else:
-            classes = torch.randperm(self.n_classes, device=device)[:n_sampled]
+            classes = torch.randperm(
+                self.n_classes, device=device, generator=self.training_generator
+            )[:n_sampled]
             means, scales = self._class_rows(classes)
         return self._linear_terms(means, means, scales).cross_entropy(
             torch.arange(n_sampled, device=device),
@@ -357,7 +365,9 @@ class SOCHead(ClassHead):
             return None
         # A training batch has at least one row, and so does this.
         n_rows = math.ceil(REFERENCE_ROWS_PER_ROW * len(X))
-        reference = encode(product_of_marginals(X, n_rows))
+        reference = encode(
+            product_of_marginals(X, n_rows, generator=self.training_generator)
+        )
         return self.reference_weight * self.reference_loss(
             z[:n_rows], reference, target[:n_rows]
         )
