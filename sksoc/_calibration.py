@@ -40,8 +40,8 @@ CALIBRATION_MAX_LOGITS = 2**22
 _LOG_T_BOUNDS = (np.log(1e-3), np.log(1e3))
 _XATOL = 1e-6
 # The search interval of the distance power p. Where the optimum lies
-# outside it the fitted p sits on a bound: the margin head's on MNIST-1D
-# does in benchmarks/calibration.py's results.
+# outside it the fitted p sits on a bound; none of the powers in
+# benchmarks/calibration.py's results does.
 _LOG_POWER_BOUNDS = (np.log(0.1), np.log(3.0))
 
 

@@ -140,10 +140,16 @@ def test_the_training_page_names_the_calibration_default():
 
 
 WEIGHT_DECAY = (
-    "Raised the mean accuracy of the softmax, SOC and fixed-vector heads, each "
-    "most on the 32-class set; the margin head's fell a little."
+    "Raised the mean accuracy of every head: the softmax, SOC and fixed-vector "
+    "heads' most on the 32-class set, the margin head's on MNIST-1D."
 )
-RAISED_BY_WEIGHT_DECAY = ("SoftmaxClassifier", "SOCClassifier", "FixedRandomClassifier")
+# The set where weight decay raised each head's accuracy most.
+MOST_RAISED_BY_WEIGHT_DECAY = {
+    "SoftmaxClassifier": "multiclass_32",
+    "SOCClassifier": "multiclass_32",
+    "FixedRandomClassifier": "multiclass_32",
+    "MarginClassifier": "mnist1d",
+}
 
 
 def weight_decay_gains(rows, key, column):
@@ -163,18 +169,17 @@ def test_the_weight_decay_sentence_holds():
     gains = weight_decay_gains(
         table("defaults.csv"), key=lambda row: row["model"], column="mean accuracy"
     )
-    for model in RAISED_BY_WEIGHT_DECAY:
-        assert gains[model] > 0
-    # "fell a little": less than half a point.
-    assert -0.005 < gains["MarginClassifier"] < 0
+    assert set(gains) == set(MOST_RAISED_BY_WEIGHT_DECAY)
+    for model in MOST_RAISED_BY_WEIGHT_DECAY:
+        assert gains[model] > 0, model
     per_set = weight_decay_gains(
         table("defaults_per_set.csv"),
         key=lambda row: (row["model"], row["data set"]),
         column="accuracy",
     )
-    for model in RAISED_BY_WEIGHT_DECAY:
+    for model, most in MOST_RAISED_BY_WEIGHT_DECAY.items():
         gain = {data: g for (name, data), g in per_set.items() if name == model}
-        assert max(gain, key=gain.get) == "multiclass_32"
+        assert max(gain, key=gain.get) == most, model
 
 
 # SOC's head parameters (docs/user_guide/soc.rst); regenerate with:
@@ -401,9 +406,9 @@ def defaults_table():
 
 
 def test_the_batch_size_sentence_holds():
-    # "on the four sets of 8,000 to 15,000 rows, an epoch at batch 256 ran 1.9
-    # to 3.7 times faster than at batch 64 (seconds per epoch of the table's
-    # first two rows, per head and data set)".
+    # "on the four sets of 8,000 to 15,000 rows, an epoch at batch 256 ran A
+    # to B times faster than at batch 64 (seconds per epoch of the table's
+    # first two rows, per head and data set)", A and B read from the page.
     page = prose("user_guide/training.rst")
     low, high = map(
         float,
@@ -424,8 +429,8 @@ def test_the_batch_size_sentence_holds():
     ]
     assert (round(min(speedups), 1), round(max(speedups), 1)) == (low, high)
     assert (
-        "the mean accuracy over the six sets changed by under a point for the "
-        "softmax, SOC and fixed-vector heads and rose for the margin head" in page
+        "the mean accuracy over the six sets changed by under a point for every "
+        "head" in page
     )
     rows = defaults_table()
     change = {
@@ -433,8 +438,7 @@ def test_the_batch_size_sentence_holds():
         - rows[model, "0.1"]["mean accuracy"]
         for model in HEADS
     }
-    assert all(abs(change[model]) < 0.01 for model in HEADS[:3])
-    assert change["MarginClassifier"] > 0
+    assert all(abs(change[model]) < 0.01 for model in HEADS)
 
 
 def test_early_stopping_cut_every_heads_epochs():
@@ -1187,8 +1191,8 @@ def test_a_sweep_trains_seven_models_where_compare_trains_six():
 
 
 def test_the_distance_power_bounds():
-    # calibration.rst: "with p kept in [0.1, 3]"; sksoc/_calibration.py: the
-    # margin head's p on MNIST-1D sits on a bound (benchmarks/calibration.py).
+    # calibration.rst: "with p kept in [0.1, 3]"; sksoc/_calibration.py: no
+    # power of benchmarks/calibration.py's results sits on a bound.
     from sksoc._calibration import _LOG_POWER_BOUNDS
 
     low, high = (round(math.exp(bound), 6) for bound in _LOG_POWER_BOUNDS)
@@ -1200,8 +1204,7 @@ def test_the_distance_power_bounds():
         for row in table("calibration/results.csv")
         if row["variant"] == "default"
     }
-    assert all(low <= power <= high for power in powers.values())
-    assert powers["mnist1d", "MarginClassifier"] in (low, high)
+    assert all(low < power < high for power in powers.values())
 
 
 def test_the_out_of_core_sentences_hold():

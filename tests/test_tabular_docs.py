@@ -127,6 +127,35 @@ def test_every_kept_change_but_the_first_raises_both_heads(ablation_summary):
         assert by_variant["preprocessor"] < by_variant["previous"], head
 
 
+def test_four_seeds_averaged_buy_the_most_at_four_fits_time(ablation_summary):
+    # tabular.rst: the four-seed average raises SOC by 0.59 points and softmax
+    # by 0.67 over the defaults, more than any other row, at about four times
+    # the defaults' fit time; the plain MLP behind the preprocessor is both
+    # the fastest and the least accurate row.
+    page = " ".join(PAGE.read_text().split())
+    ensemble = "4 seeds averaged (alone)"
+    assert ablation.ENSEMBLE_SIZE == 4
+    gains = {}
+    for head in ablation.HEADS:
+        rows = {
+            variant: row
+            for (row_head, variant), row in ablation_summary.items()
+            if row_head == head
+        }
+        default, averaged = rows[ablation.LAST_KEPT], rows[ensemble]
+        gains[head] = round(100 * (averaged.accuracy - default.accuracy), 2)
+        assert max(rows, key=lambda variant: rows[variant].accuracy) == ensemble
+        ratio = averaged.fit_time_ratio / default.fit_time_ratio
+        assert 3.5 <= ratio <= 4.5, (head, ratio)
+        assert min(rows, key=lambda v: rows[v].fit_time_ratio) == "preprocessor"
+        assert min(rows, key=lambda v: rows[v].accuracy) == "preprocessor"
+    assert (
+        f"raises the SOC head's mean accuracy by {gains['SOC']:.2f} points and "
+        f"the softmax head's by {gains['Softmax']:.2f} over the defaults" in page
+    )
+    assert "costs about four times the defaults' fit time" in page
+
+
 def test_wider_and_more_patient_cost_time_for_little(ablation_summary):
     # tabular.rst: a frequency scale of 3, a longer patience and two hidden
     # layers of 256 buy little (under half a point for either head), the last
@@ -175,8 +204,8 @@ def test_the_benchmark_sets_are_the_ones_the_page_counts():
 
 
 def test_the_benchmark_sentence_holds():
-    # tabular.rst: every head above HGB's mean accuracy; better calibrated and
-    # in log loss but the margin head; none reaches RealMLP's accuracy, the
+    # tabular.rst: every head above HGB's mean accuracy, better calibrated and
+    # in log loss; none reaches RealMLP's accuracy, the
     # widest gap on doctor_contacts; no head fits in HGB's time, taking a few
     # times as long.
     lines = (OUT / "targets.txt").read_text().splitlines()
@@ -184,15 +213,13 @@ def test_the_benchmark_sentence_holds():
         verdicts = [
             line.partition(f" {head} ")[0] for line in lines if f" {head} " in line
         ]
-        assert verdicts == (
-            ["met:", "NOT met:", "NOT met:", "NOT met:", "NOT met:"]
-            if head == "MarginClassifier"
-            else ["met:", "NOT met:", "NOT met:", "met:", "met:"]
-        ), head
+        assert verdicts == ["met:", "NOT met:", "NOT met:", "met:", "met:"], head
     summary = pd.read_csv(OUT / "summary.csv").set_index("model")
     for head in tabular.HEAD_NAMES:
         assert summary.loc[head, "accuracy"] > summary.loc["HGB", "accuracy"], head
         assert 2 <= summary.loc[head, "geomean_fit_ratio"] < 5, head
+        # "HGB's time asks each head for a quarter to a half of its fit time".
+        assert 0.25 <= 1 / summary.loc[head, "geomean_fit_ratio"] <= 0.5, head
     results = pd.read_csv(OUT / "results.csv")
     hgb = results[results["model"] == "HGB"]["fit_seconds"]
     assert math.exp(hgb.apply(math.log).mean()) < 1.0
