@@ -9,8 +9,7 @@ from ._base import BaseEmbeddingClassifier
 from ._class_addition import ClassAdditionMixin
 from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
-from ._inference import map_rows
-from ._input import prediction_input
+from ._inference import largest_cosine
 from .heads import ClassVectorHead
 from .heads._class_vectors import SIMILARITIES
 from .heads._init import CLASS_VECTOR_INITS
@@ -267,13 +266,9 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         """
         check_is_fitted(self)
         head = self.net_.criterion_
-        factor = head.scale if head.similarity == "cosine" else 1.0
-
-        def largest_cosine(z):
-            return factor * head.cosines(z).double().amax(1, keepdim=True)
-
-        X = prediction_input(self, X)
-        return map_rows(self, X, largest_cosine, width=1, logits=False)[:, 0]
+        return largest_cosine(
+            self, X, head.scale if head.similarity == "cosine" else 1.0
+        )
 
     def _divergence_hint(self):
         return (

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 import torch
 
 from ._geometry import check_embedding_points
+from ._input import prediction_input
 from ._validation import check_float32_range
 
 
@@ -95,3 +96,29 @@ def _check_finite(values, X, name):
             "StandardScaler)."
         )
     return values
+
+
+def largest_cosine(estimator, X, factor):
+    """``factor * max_c cos(z, w_c)`` of each row: the cosine heads' ``score_samples``.
+
+    Parameters
+    ----------
+    estimator : fitted sksoc estimator
+        Its head has a ``cosines(z)`` method (the fixed-vector and margin
+        heads), over every sub-centre where it has them.
+    X : array-like or DataFrame
+        Rows as the estimator takes them; validated here.
+    factor : float
+        The scale of the logits (one for dot-product logits).
+
+    Returns
+    -------
+    score : ndarray of shape (n_rows,)
+    """
+    head = estimator.net_.criterion_
+
+    def scaled_largest_cosine(z):
+        return factor * head.cosines(z).double().amax(1, keepdim=True)
+
+    X = prediction_input(estimator, X)
+    return map_rows(estimator, X, scaled_largest_cosine, width=1, logits=False)[:, 0]

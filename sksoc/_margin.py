@@ -8,8 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseEmbeddingClassifier
 from ._compat import Interval, StrOptions
 from ._docstrings import fill_shared_sections
-from ._inference import map_rows
-from ._input import prediction_input
+from ._inference import largest_cosine
 from .heads import ArcFaceHead, CombinedMarginHead, CosFaceHead, SphereFaceHead
 
 _HEADS = {
@@ -288,13 +287,7 @@ default="arcface"
             If X drives the network to non-finite values, as in prediction.
         """
         check_is_fitted(self)
-        head = self.net_.criterion_
-
-        def largest_cosine(z):
-            return head.scale * head.cosines(z).double().amax(1, keepdim=True)
-
-        X = prediction_input(self, X)
-        return map_rows(self, X, largest_cosine, width=1, logits=False)[:, 0]
+        return largest_cosine(self, X, self.net_.criterion_.scale)
 
     def _divergence_hint(self):
         return (
