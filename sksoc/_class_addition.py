@@ -12,7 +12,6 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._engine import seeded_torch
 from ._fitting import restore_on_failure
 from ._inference import map_rows
 from ._input import training_input
@@ -90,12 +89,13 @@ class ClassAdditionMixin:
         names = [n for n in self._refined_class_tensors if getattr(head, n) is not None]
         if not names:
             return
-        with seeded_torch(self._seed, net.device):
-            net.train_new_classes(
-                embeddings,
-                y_encoded,
-                sample_weight,
-                tensors=names,
-                is_new=is_new,
-                seed=self._seed,
-            )
+        # The encoder is frozen: every draw is the head's, from the generator
+        # that train_new_classes seeds, so no global state is touched.
+        net.train_new_classes(
+            embeddings,
+            y_encoded,
+            sample_weight,
+            tensors=names,
+            is_new=is_new,
+            seed=self._seed,
+        )

@@ -14,7 +14,8 @@ from torch import nn
 
 from ._calibration import Calibrator
 from ._compat import param_names, validate_params
-from ._engine import seeded_torch
+from ._engine import fit_generator
+from ._generators import is_sksoc_module
 from ._network import build_encoder, build_engine, check_device
 from ._state import StateReader, StateWriter
 from ._validation import MODULE_PREFIX
@@ -140,20 +141,24 @@ def from_state(
     for name, value in fitted.items():
         setattr(estimator, name, value)
 
-    def build_modules():
+    def build_modules(generator=None):
         return (
-            build_encoder(estimator, estimator._n_network_inputs),
-            estimator._build_head(len(estimator.classes_), estimator.embedding_dim_),
+            build_encoder(estimator, estimator._n_network_inputs, generator=generator),
+            estimator._build_head(
+                len(estimator.classes_), estimator.embedding_dim_, generator=generator
+            ),
         )
 
     with torch.device("meta"):
         encoder, head = build_modules()
     reader.module_state("module.", encoder)
     reader.module_state("criterion.", head)
-    # Seeded only to leave the caller's random state alone: the weights
-    # are replaced by the state's.
-    with seeded_torch(estimator._seed, "cpu"):
-        encoder, head = build_modules()
+    # The initial weights are replaced by the state's; they are drawn from a
+    # generator of their own (or, for a module not sksoc's, torch's seeded
+    # global one, restored after), so the caller's random state is left alone.
+    own = is_sksoc_module(estimator.module)
+    with fit_generator(estimator._seed, "cpu", own=own) as generator:
+        encoder, head = build_modules(generator)
     estimator.net_ = build_engine(estimator, encoder, head, device)
     estimator.net_.set_state(document["net"], reader)
     estimator.calibrator_ = Calibrator(

@@ -179,3 +179,40 @@ def test_reference_rows_from_a_generator_equal_torchs_after_seeding():
     expected = product_of_marginals(X, 7)
     generator = torch.Generator().manual_seed(6)
     assert torch.equal(product_of_marginals(X, 7, generator=generator), expected)
+
+
+def test_adding_classes_and_loading_take_no_lock(blobs, tmp_path):
+    # Both used to hold the seeded block; with it held by another thread
+    # here, each must still finish (the modules draw from their own
+    # generators), and leave torch's global generator as it was.
+    from sksoc import load_model, save_model
+    from sksoc._engine import _SEEDED_BLOCK
+
+    X, y = blobs
+    old = y < 2
+    model = SOCClassifier(max_epochs=3, random_state=0).fit(X[old], y[old])
+    path = tmp_path / "soc.sksoc"
+    save_model(model, path)
+    state = torch.get_rng_state()
+    holder_ready, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        with _SEEDED_BLOCK:
+            holder_ready.set()
+            release.wait(timeout=60)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    holder_ready.wait(timeout=10)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            grown = pool.submit(model.add_classes, X[~old], y[~old])
+            loaded = pool.submit(load_model, path)
+            grown.result(timeout=30)
+            reloaded = loaded.result(timeout=30)
+    finally:
+        release.set()
+        holder.join()
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(reloaded.classes_, [0, 1])
+    assert torch.equal(torch.get_rng_state(), state)
