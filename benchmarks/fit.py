@@ -99,7 +99,7 @@ from sksoc.heads import (
     SphereFaceHead,
     product_of_marginals,
 )
-from sksoc.heads._soc import REFERENCE_ROWS_PER_ROW
+from sksoc.heads._soc_head import REFERENCE_ROWS_PER_ROW
 
 QUICK_DATASETS = ("digits", "breast_cancer")
 TEST_SIZE = 0.3

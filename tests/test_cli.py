@@ -16,7 +16,7 @@ import torch
 from sklearn.datasets import load_iris
 
 from sksoc import SOCClassifier, SoftmaxClassifier, __version__, cli
-from sksoc.cli import _commands, _data, _models, _output, _progress, _reference
+from sksoc.cli import _baselines, _commands, _data, _models, _output, _progress
 from sksoc.cli._errors import CommandError
 from sksoc.exceptions import TrainingDivergedError
 from sksoc.metrics import (
@@ -285,9 +285,9 @@ def test_the_reference_rows_use_the_heads_split(capsys, tmp_path, field_notes):
     split = _data.load_split(args)
     assert isinstance(split.X_train, pd.DataFrame)  # the table as read
     assert split.X_train["site"].isin(["north", "south"]).all()
-    for name, model in _reference.build_references(split, seed=3):
+    for name, model in _baselines.build_references(split, seed=3):
         # Fitted on label codes (see fit_and_score_reference), on this split.
-        row, _ = _reference.fit_and_score_reference(name, model, split)
+        row, _ = _baselines.fit_and_score_reference(name, model, split)
         classes = np.unique(split.y_train)
         predicted = classes[model.predict(split.X_test)]
         assert row["accuracy"] == np.mean(predicted == split.y_test)
@@ -305,7 +305,7 @@ def test_hgb_takes_text_as_categories_and_many_levels_as_codes():
             "number": np.arange(300.0),
         }
     )
-    columns = _reference.CategoricalColumns(["few", "many", "flag"], as_category=True)
+    columns = _baselines.CategoricalColumns(["few", "many", "flag"], as_category=True)
 
     out = columns.fit(frame).transform(frame.assign(few="c"))  # an unseen level
 
@@ -314,7 +314,7 @@ def test_hgb_takes_text_as_categories_and_many_levels_as_codes():
     assert out["flag"].cat.categories.tolist() == ["False", "True"]
     assert out["many"].dtype == np.float64  # 300 levels: more than HGB takes
     assert out["number"].equals(frame["number"])
-    as_text = _reference.CategoricalColumns(["few", "flag"]).fit(frame)
+    as_text = _baselines.CategoricalColumns(["few", "flag"]).fit(frame)
     text = as_text.transform(frame)
     assert text["flag"].tolist()[:2] == ["True", "False"]
     assert text["few"].isna().sum() == 75
@@ -326,7 +326,7 @@ def test_a_reference_that_cannot_train_is_left_out_with_a_note():
             raise ValueError("too few rows")
 
     split = SimpleNamespace(X_train=None, y_train=None)
-    row, notes = _reference.fit_and_score_reference("mlp", Failing(), split)
+    row, notes = _baselines.fit_and_score_reference("mlp", Failing(), split)
     assert row is None
     assert notes == ["reference mlp left out: it failed to train: too few rows"]
 

@@ -14,7 +14,7 @@ from torch import nn
 from sksoc import SOCClassifier
 from sksoc._engine import _running_stats_kept
 from sksoc.heads import LinearHead, SOCHead, product_of_marginals
-from sksoc.heads._soc import REFERENCE_ROWS_PER_ROW
+from sksoc.heads._soc_head import REFERENCE_ROWS_PER_ROW
 
 
 def test_each_column_is_drawn_from_the_same_column():

@@ -3,6 +3,7 @@
 import pandas as pd
 
 from .._version import __version__
+from ._baselines import REFERENCES, build_references
 from ._data import load_split
 from ._errors import EXIT_OK
 from ._models import build_model, hidden_layer_sizes, train_and_score
@@ -21,7 +22,6 @@ from ._output import (
     training_line,
     write_table,
 )
-from ._reference import REFERENCES, build_references
 
 _COMPARE_COLUMNS = ("head", "kind", *SCORE_COLUMNS, "epochs", "fit_seconds")
 _SWEEP_COLUMNS = ("accuracy", "log_loss", "epochs", "fit_seconds")

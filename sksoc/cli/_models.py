@@ -23,10 +23,10 @@ from ..metrics import (
     silhouette_score,
     top_label_calibration_error,
 )
+from ._baselines import fit_and_score_reference
 from ._errors import EXIT_FAILURE, CommandError
 from ._output import note
 from ._progress import TrainingProgress, progress_enabled
-from ._reference import fit_and_score_reference
 
 HEADS = {
     "softmax": SoftmaxClassifier,

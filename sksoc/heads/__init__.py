@@ -6,20 +6,20 @@ used in any torch training loop::
     logits = head.logits(encoder(X))   # prediction logits
 """
 
-from ._base import ClassHead
+from ._class_head import ClassHead
 from ._class_vectors import ClassVectorHead
 from ._init import initial_class_embeddings
 from ._linear import LinearHead
 from ._loss import LinearLogits, linear_cross_entropy, weighted_cross_entropy
-from ._margin import (
+from ._margin_heads import (
     ArcFaceHead,
     CombinedMarginHead,
     CosFaceHead,
     MarginHead,
     SphereFaceHead,
 )
-from ._reference import product_of_marginals
-from ._soc import SOCHead
+from ._product_of_marginals import product_of_marginals
+from ._soc_head import SOCHead
 
 __all__ = [
     "ArcFaceHead",

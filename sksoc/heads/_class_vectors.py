@@ -4,7 +4,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._base import ClassHead
+from ._class_head import ClassHead
 from ._init import initial_class_embeddings
 from ._loss import LinearLogits
 

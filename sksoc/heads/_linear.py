@@ -1,7 +1,7 @@
 """The standard linear classification layer."""
 
 from .._generators import linear
-from ._base import ClassHead
+from ._class_head import ClassHead
 from ._loss import LinearLogits
 
 

@@ -1,6 +1,6 @@
 """Metrics of embeddings, calibration and open-set recognition; scorers, a report."""
 
-from ._calibration import reliability_curve, top_label_calibration_error
+from ._calibration_error import reliability_curve, top_label_calibration_error
 from ._class_geometry import (
     inter_class_separability,
     intra_class_compactness,

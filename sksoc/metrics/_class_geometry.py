@@ -19,7 +19,7 @@ from .._geometry import (
     required_attribute,
     unit_rows,
 )
-from ._validation import (
+from ._metric_inputs import (
     check_at_least_two_classes,
     check_embeddings_and_labels,
     check_option,

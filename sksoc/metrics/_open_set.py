@@ -17,7 +17,7 @@ from sklearn.utils import assert_all_finite, check_scalar
 
 from .._compat import column_or_1d
 from .._geometry import required_attribute
-from ._validation import check_option
+from ._metric_inputs import check_option
 
 # The true-positive rate at which the "fpr" scorer reads the false-positive rate.
 _SCORER_TPR = 0.95

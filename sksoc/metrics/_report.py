@@ -16,13 +16,13 @@ from ._class_geometry import (
     direction_angles,
     sample_center_cosines,
 )
-from ._silhouette import silhouette_samples
-from ._validation import (
+from ._metric_inputs import (
     check_embeddings_and_labels,
     check_option,
     embed,
     encode_labels,
 )
+from ._silhouette import silhouette_samples
 
 
 def embedding_report(estimator, X, y, *, metric="euclidean"):

@@ -6,8 +6,8 @@ Each is a callable ``scorer(estimator, X, y)`` that embeds ``X`` with
 """
 
 from ._class_geometry import inter_class_separability, intra_class_compactness
+from ._metric_inputs import embed
 from ._silhouette import silhouette_score
-from ._validation import embed
 
 
 def silhouette_scorer(estimator, X, y):

@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state, check_scalar
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from .._geometry import unit_rows
-from ._validation import (
+from ._metric_inputs import (
     check_embeddings_and_labels,
     check_option,
     encode_labels,

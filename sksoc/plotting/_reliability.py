@@ -8,7 +8,7 @@ against its mean confidence, over the histogram of the confidences.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ..metrics._calibration import calibration_error, top_label_bins
+from ..metrics._calibration_error import calibration_error, top_label_bins
 from ._common import check_matplotlib, estimator_name
 
 # Width of the histogram bars when the bin edges are not known: narrow bars

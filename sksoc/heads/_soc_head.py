@@ -6,9 +6,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._base import ClassHead
+from ._class_head import ClassHead
 from ._loss import LinearLogits, gather_rows
-from ._reference import product_of_marginals
+from ._product_of_marginals import product_of_marginals
 
 _LOG_2PI = math.log(2.0 * math.pi)
 # Reference rows drawn per training row by :meth:`SOCHead.extra_training_loss`.

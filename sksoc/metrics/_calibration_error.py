@@ -20,7 +20,7 @@ from sklearn.utils import (
 )
 
 from .._compat import column_or_1d, elementwise_not_equal
-from ._validation import check_option, encode_labels
+from ._metric_inputs import check_option, encode_labels
 
 # Probabilities may leave [0, 1] by this much through float rounding (a float32
 # softmax); they are clipped back.
