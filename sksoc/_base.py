@@ -49,9 +49,9 @@ from ._compat import (
 )
 from ._engine import active_data_parallel
 from ._fitting import fit_on_arrays, partial_fit_on_arrays, restore_on_failure
-from ._geometry import encode_as
 from ._inference import map_points, map_rows
 from ._input import prediction_input, training_input
+from ._labels import encode_as
 from ._model_state import from_state, get_state
 from ._network import OPTIMIZERS
 from ._validation import MODULE_PREFIX, check_module_param_names

@@ -24,6 +24,7 @@ from ._calibration import Calibrator, calibration_rows
 from ._engine import fit_generator
 from ._generators import draws_from_own_generator, is_sksoc_module
 from ._inference import map_rows
+from ._labels import encode_labels
 from ._network import build_encoder, build_engine, check_device, embedding_size
 from ._weights import check_enough_classes, class_counts, with_class_weight
 
@@ -55,7 +56,7 @@ def fit_on_arrays(estimator, X, y, sample_weight, *, rank=None):
         gradients and sums while training.
     """
     name = type(estimator).__name__
-    classes, y_encoded = np.unique(y, return_inverse=True)
+    classes, y_encoded = encode_labels(y)
     check_enough_classes(name, classes, y_encoded, sample_weight)
     estimator.classes_ = classes
     estimator.class_count_ = class_counts(y_encoded, sample_weight, len(classes))

@@ -14,6 +14,8 @@ One name per concept:
   vector stays zero.
 - *final step*: the estimator that ends a Pipeline, however deeply nested.
 
+Labels and their codes are in :mod:`sksoc._labels`.
+
 Nothing here imports the rest of sksoc but its compatibility layer, ``_compat``,
 which imports no sksoc module.
 """
@@ -21,8 +23,6 @@ which imports no sksoc module.
 import numpy as np
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_array
-
-from ._compat import elementwise_not_equal
 
 
 def final_step(estimator):
@@ -187,53 +187,6 @@ def fitted_class_embeddings(estimator, caller):
         required_attribute(step, "classes_", caller, "a fitted classifier")
     )
     return check_class_embeddings(class_embeddings, len(classes)), classes
-
-
-def encode_as(values, classes, what, *, classes_name="classes_"):
-    """Positions of ``values`` in ``classes``; every value must be a class.
-
-    Parameters
-    ----------
-    values : array-like of shape (n_samples,)
-        Labels.
-    classes : ndarray of shape (n_classes,)
-        The known labels, in any order.
-    what : str
-        What ``values`` are, to start the error message (``"y"``).
-    classes_name : str, default="classes_"
-        What ``classes`` are, for the error message.
-
-    Returns
-    -------
-    positions : ndarray of int of shape (n_samples,)
-
-    Raises
-    ------
-    ValueError
-        Naming the labels that are not in ``classes``, in their order of
-        appearance.
-    """
-    classes = np.asarray(classes)
-    values = np.asarray(values)
-    try:
-        order = np.argsort(classes, kind="stable")
-        found = np.searchsorted(classes, values, sorter=order)
-    except TypeError:  # values of mixed types, or of another type than the classes
-        known = {label: k for k, label in enumerate(classes.tolist())}
-        unseen = np.array([value not in known for value in values.tolist()])
-        positions = np.array(
-            [known.get(value, -1) for value in values.tolist()], dtype=np.intp
-        )
-    else:
-        positions = order[np.minimum(found, len(classes) - 1)]
-        unseen = elementwise_not_equal(classes[positions], values)
-    if np.any(unseen):
-        raise ValueError(
-            f"{what} contains labels not in {classes_name}: "
-            f"{list(dict.fromkeys(values[unseen].tolist()))}; {classes_name} "
-            f"holds {classes.tolist()}."
-        )
-    return positions
 
 
 def check_embedding_points(Z, embedding_dim, caller):

@@ -45,6 +45,7 @@ from sklearn.utils.validation import (
 )
 
 from ._compat import Interval, StrOptions, fit_context, param_names
+from ._labels import encode_labels
 
 __all__ = ["TabularPreprocessor", "smooth_clip"]
 
@@ -339,7 +340,7 @@ class TabularPreprocessor(TransformerMixin, BaseEstimator):
             self.target_classes_ = np.array([])
             self.target_prior_ = np.zeros(0)
             return np.zeros((n_rows, 0))
-        classes, y_codes = np.unique(y, return_inverse=True)
+        classes, y_codes = encode_labels(y)
         # Two classes need the second's frequency only, as scikit-learn's
         # binary target encoding.
         encoded = np.arange(1, 2) if len(classes) == 2 else np.arange(len(classes))

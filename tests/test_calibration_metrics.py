@@ -410,13 +410,13 @@ def test_labels_needed_when_a_class_is_missing_from_y_true(metric):
             ["a", "b", "c"],
             ["a", "z"],
             ValueError,
-            r"y_true contains labels that are not in labels: \['z'\]",
+            r"y_true contains labels not in labels: \['z'\]; labels holds",
         ),
         (
             [0, 1, 2],
             ["a", "b"],
             ValueError,
-            r"y_true contains labels that are not in labels: \['a', 'b'\]",
+            r"y_true contains labels not in labels: \['a', 'b'\]; labels holds",
         ),
         (
             np.array([0, "a", 1], dtype=object),

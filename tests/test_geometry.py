@@ -9,10 +9,10 @@ from sklearn.preprocessing import StandardScaler
 from sksoc._geometry import (
     class_cosine_similarity,
     class_directions,
-    encode_as,
     final_step,
     unit_rows,
 )
+from sksoc._labels import encode_as
 
 
 def test_final_step_unwraps_pipelines_however_nested():

@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from .._labels import encode_labels
 from ..metrics import top_label_calibration_error
 from ._data import feature_kinds
 
@@ -157,7 +158,7 @@ def fit_and_score_reference(name, model, split):
         start = time.perf_counter()
         # Integer codes for the labels: scikit-learn 1.6.0's MLPClassifier
         # with early stopping fails on string labels (fixed in 1.6.1).
-        classes, codes = np.unique(split.y_train, return_inverse=True)
+        classes, codes = encode_labels(split.y_train)
         try:
             model.fit(split.X_train, codes)
         except ValueError as exc:

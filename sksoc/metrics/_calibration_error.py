@@ -19,8 +19,9 @@ from sklearn.utils import (
     check_scalar,
 )
 
-from .._compat import column_or_1d, elementwise_not_equal
-from ._metric_inputs import check_option, encode_labels
+from .._compat import column_or_1d
+from .._labels import encode_as, encode_labels
+from ._metric_inputs import check_option
 
 # Probabilities may leave [0, 1] by this much through float rounding (a float32
 # softmax); they are clipped back.
@@ -367,8 +368,6 @@ def _column_of(y_true, classes):
     """Position of each true label in ``classes``, the column order of y_prob."""
     try:
         distinct = np.unique(classes)
-        order = np.argsort(classes, kind="stable")
-        found = np.searchsorted(classes, y_true, sorter=order)
     except TypeError as exc:
         raise TypeError(
             "labels and y_true must all be of one sortable type (all strings "
@@ -378,15 +377,7 @@ def _column_of(y_true, classes):
         raise ValueError(
             f"labels must be distinct; got {np.asarray(classes).tolist()}."
         )
-    positions = order[np.minimum(found, len(classes) - 1)]
-    unseen = elementwise_not_equal(classes[positions], y_true)
-    if np.any(unseen):
-        raise ValueError(
-            "y_true contains labels that are not in labels: "
-            f"{list(dict.fromkeys(y_true[unseen].tolist()))}; labels are "
-            f"{classes.tolist()}."
-        )
-    return positions
+    return encode_as(y_true, classes, "y_true", classes_name="labels")
 
 
 def _check_sample_weight(sample_weight, n_samples):

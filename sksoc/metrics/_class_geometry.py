@@ -14,16 +14,15 @@ from .._geometry import (
     check_class_embeddings,
     class_cosine_similarity,
     class_directions,
-    encode_as,
     fitted_class_embeddings,
     required_attribute,
     unit_rows,
 )
+from .._labels import encode_as, encode_labels
 from ._metric_inputs import (
     check_at_least_two_classes,
     check_embeddings_and_labels,
     check_option,
-    encode_labels,
 )
 
 

@@ -25,18 +25,6 @@ def check_embeddings_and_labels(X, labels):
     return X, labels
 
 
-def encode_labels(labels):
-    """Return the sorted distinct labels and each sample's position among them."""
-    try:
-        classes, codes = np.unique(labels, return_inverse=True)
-    except TypeError as exc:
-        raise TypeError(
-            "labels must all be of one sortable type (all strings or all numbers); "
-            f"got {labels.dtype} values that cannot be compared: {exc}"
-        ) from exc
-    return classes, codes.ravel()
-
-
 def check_at_least_two_classes(n_classes, caller):
     if n_classes < 2:
         raise ValueError(

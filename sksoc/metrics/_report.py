@@ -5,10 +5,10 @@ import pandas as pd
 
 from .._geometry import (
     class_directions,
-    encode_as,
     fitted_class_embeddings,
     has_class_embeddings,
 )
+from .._labels import encode_as, encode_labels
 from ._class_geometry import (
     centers_or_centroids,
     check_no_single_sample_class,
@@ -20,7 +20,6 @@ from ._metric_inputs import (
     check_embeddings_and_labels,
     check_option,
     embed,
-    encode_labels,
 )
 from ._silhouette import silhouette_samples
 

@@ -10,10 +10,10 @@ from sklearn.utils import check_random_state, check_scalar
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from .._geometry import unit_rows
+from .._labels import encode_labels
 from ._metric_inputs import (
     check_embeddings_and_labels,
     check_option,
-    encode_labels,
     rescaled,
 )
 

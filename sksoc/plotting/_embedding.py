@@ -17,7 +17,8 @@ import scipy.sparse as sp
 from sklearn.utils import check_consistent_length, resample
 from sklearn.utils.validation import check_is_fitted
 
-from .._geometry import encode_as, final_step, unit_rows
+from .._geometry import final_step, unit_rows
+from .._labels import encode_as
 from ._common import (
     axes_and_figure,
     check_int,
