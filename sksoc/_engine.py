@@ -60,9 +60,10 @@ from .exceptions import TrainingDivergedError
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 _BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
 # Below this many multiply-adds per training step (about batch size times
-# parameters), training runs on one torch thread: a second one saves little
-# on an idle machine and costs several times over when the other core is
-# busy (benchmarks/threads.py; the user guide's "Training defaults").
+# the weights, class embeddings included, trained or fixed), training runs on
+# one torch thread: a second one saves little on an idle machine and costs
+# several times over when the other core is busy (benchmarks/threads.py;
+# the user guide's "Training defaults").
 SINGLE_THREAD_MAX_WORK = 2**25
 
 
@@ -316,9 +317,7 @@ class EmbeddingNet(NeuralNet):
         or from torch's global generators when None. Returns the engine.
         """
         self.train_split = None if valid is None else predefined_split(valid)
-        work = self.batch_size * sum(
-            p.numel() for _, p in self.get_all_learnable_params()
-        )
+        work = self.batch_size * self.weights_per_step()
         threads = (
             single_torch_thread()
             if work < SINGLE_THREAD_MAX_WORK and torch.device(self.device).type == "cpu"
@@ -335,6 +334,20 @@ class EmbeddingNet(NeuralNet):
             # Do not keep the validation rows in the fitted model.
             self.train_split = None
         return self
+
+    def weights_per_step(self):
+        """How many weights a training step multiplies each row by.
+
+        Every floating-point parameter and buffer of the encoder and the head,
+        trained or not: a fixed head's class embeddings are a buffer, yet at
+        many classes its logits cost a step as much as a learned head's.
+        """
+        return sum(
+            tensor.numel()
+            for module in (self.module_, self.criterion_)
+            for tensor in (*module.parameters(), *module.buffers())
+            if tensor.is_floating_point()
+        )
 
     def train_new_classes(self, embeddings, y, sample_weight, *, tensors, is_new, seed):
         """Train the new classes' rows of the head on fixed embeddings.

@@ -1039,6 +1039,30 @@ def test_the_heads_cost_sentences_hold():
         assert min(highs, key=highs.get) == "ClassVectorHead (fixed cosine)"
 
 
+def test_the_many_classes_epoch_sentences_hold():
+    # benchmarks/many_classes_epoch.py --rows 25600 --out
+    # docs/user_guide/_generated/many_classes
+    page = prose("user_guide/many_classes.rst")
+    assert "Every estimator's epoch is within 1.2 times SoftmaxClassifier's" in page
+    assert "and FixedRandomClassifier's is the shortest" in page
+    assert "ran on one thread, the table's last row" in page
+    rows = {row["estimator"]: row for row in table("many_classes/epoch_100k.csv")}
+    ratios = {name: float(row["ratio to softmax"]) for name, row in rows.items()}
+    one_thread = ratios.pop("FixedRandomClassifier, one thread")
+    assert set(ratios) == {
+        "SoftmaxClassifier",
+        "SOCClassifier",
+        "FixedRandomClassifier",
+        "MarginClassifier",
+    }
+    assert ratios["SoftmaxClassifier"] == 1.0
+    assert all(ratio <= 1.2 for ratio in ratios.values())
+    assert min(ratios, key=ratios.get) == "FixedRandomClassifier"
+    assert one_thread > 1.2
+    assert {row["rows"] for row in rows.values()} == {"25600"}
+    assert "batch 512, 25,600 rows" in page
+
+
 def test_the_many_classes_memory_sentences_hold():
     page = prose("user_guide/many_classes.rst")
     # "at the step time of the chunked head measured above an epoch over a
