@@ -28,7 +28,6 @@ setting the mean accuracy, geometric-mean log loss and mean ECE (the
 
 import argparse
 import math
-import os
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 
@@ -129,9 +128,6 @@ def run(seeds, jobs):
         for collection, names in (("tables", TABULAR_SETS), ("arrays", DATASETS))
         for name in names
     ]
-    # One torch thread per fit, as the estimators train; the workers share
-    # the cores.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(run_one, *zip(*tasks, strict=True)))
     return pd.DataFrame([row for rows in results for row in rows])
