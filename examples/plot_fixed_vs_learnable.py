@@ -111,10 +111,10 @@ for name, params in models.items():
                 "seed": seed,
                 "accuracy": model.score(X_test, y_test),
                 "compactness": intra_class_compactness(
-                    embedding, y_test, centers=model.class_embeddings_
+                    embedding, y_test, class_embeddings=model.class_embeddings_
                 ),
                 "separability": inter_class_separability(
-                    embedding, y_test, centers=model.class_embeddings_
+                    embedding, y_test, class_embeddings=model.class_embeddings_
                 ),
             }
         )

@@ -117,10 +117,10 @@ for name, params in margins.items():
                     embedding, y_test, metric="cosine"
                 ),
                 "compactness": intra_class_compactness(
-                    embedding, y_test, centers=vectors
+                    embedding, y_test, class_embeddings=vectors
                 ),
                 "separability (rad)": inter_class_separability(
-                    embedding, y_test, centers=vectors
+                    embedding, y_test, class_embeddings=vectors
                 ),
             }
         )

@@ -417,12 +417,12 @@ def test_geometry_is_measured_against_the_class_embeddings_of_present_classes():
     scores = _models.evaluate(model, X_test, y_test)
 
     embedding = model.transform(X_test)
-    centers = model.class_embeddings_[[0, 2]]
+    W = model.class_embeddings_[[0, 2]]
     assert scores["compactness"] == pytest.approx(
-        intra_class_compactness(embedding, y_test, centers=centers)
+        intra_class_compactness(embedding, y_test, class_embeddings=W)
     )
     assert scores["separability"] == pytest.approx(
-        inter_class_separability(embedding, y_test, centers=centers)
+        inter_class_separability(embedding, y_test, class_embeddings=W)
     )
     assert scores["accuracy"] == pytest.approx(model.score(X_test, y_test))
     assert scores["epochs"] == model.n_iter_

@@ -228,17 +228,17 @@ def test_compactness_to_centroids_by_hand():
     assert intra_class_compactness(EMBEDDING, LABELS) == pytest.approx(expected)
 
 
-def test_compactness_to_given_centers_by_hand():
+def test_compactness_to_given_class_embeddings_by_hand():
     # (2, 0) and (0, 2) against (1, 0): cos 1 and 0; "b" against (-1, 0): 1, 1.
-    centers = [[1.0, 0.0], [-1.0, 0.0]]
-    got = intra_class_compactness(EMBEDDING, LABELS, centers=centers)
+    W = [[1.0, 0.0], [-1.0, 0.0]]
+    got = intra_class_compactness(EMBEDDING, LABELS, class_embeddings=W)
     assert got == pytest.approx((1 + 0 + 1 + 1) / 4)
 
 
 def test_compactness_takes_the_best_sub_center():
     # With sub-centres (1, 0) and (0, 1), both "a" samples have cosine 1.
-    centers = [[[1.0, 0.0], [0.0, 1.0]], [[-1.0, 0.0], [0.0, -1.0]]]
-    got = intra_class_compactness(EMBEDDING, LABELS, centers=centers)
+    W = [[[1.0, 0.0], [0.0, 1.0]], [[-1.0, 0.0], [0.0, -1.0]]]
+    got = intra_class_compactness(EMBEDDING, LABELS, class_embeddings=W)
     assert got == pytest.approx(1.0)
 
 
@@ -247,9 +247,10 @@ def test_compactness_zero_vectors_count_as_orthogonal():
     X = [[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [0.0, 1.0], [0.0, 2.0]]
     labels = [0, 0, 0, 1, 1]
     assert intra_class_compactness(X, labels) == pytest.approx(4 / 5)
-    # A zero centre: cosine 0 for its class's samples.
-    centers = [[0.0, 0.0], [0.0, 1.0]]
-    assert intra_class_compactness(X, labels, centers=centers) == pytest.approx(2 / 5)
+    # A zero class embedding: cosine 0 for its class's samples.
+    W = [[0.0, 0.0], [0.0, 1.0]]
+    got = intra_class_compactness(X, labels, class_embeddings=W)
+    assert got == pytest.approx(2 / 5)
 
 
 def test_separability_of_centroids_by_hand():
@@ -260,25 +261,25 @@ def test_separability_of_centroids_by_hand():
 
 def test_separability_mean_and_min_by_hand():
     # Pairs at 90, 180 and 90 degrees.
-    centers = [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]
+    W = [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]
     X, labels = [[1.0, 1.0]] * 3, [0, 1, 2]
-    got = inter_class_separability(X, labels, centers=centers)
+    got = inter_class_separability(X, labels, class_embeddings=W)
     assert got == pytest.approx((np.pi / 2 + np.pi + np.pi / 2) / 3)
-    got = inter_class_separability(X, labels, centers=centers, reduce="min")
+    got = inter_class_separability(X, labels, class_embeddings=W, reduce="min")
     assert got == pytest.approx(np.pi / 2)
 
 
 def test_separability_of_sub_centers_uses_their_mean_direction():
     # Class 0: unit sub-centres (1, 0) and (0, 1) -> direction at 45 degrees
     # (their lengths do not matter); class 1 points along (-1, 0): 135 degrees.
-    centers = [[[5.0, 0.0], [0.0, 1.0]], [[-1.0, 0.0], [-2.0, 0.0]]]
-    got = inter_class_separability(EMBEDDING, LABELS, centers=centers)
+    W = [[[5.0, 0.0], [0.0, 1.0]], [[-1.0, 0.0], [-2.0, 0.0]]]
+    got = inter_class_separability(EMBEDDING, LABELS, class_embeddings=W)
     assert got == pytest.approx(3 * np.pi / 4)
 
 
-def test_separability_zero_center_is_at_right_angles():
-    centers = [[0.0, 0.0], [1.0, 0.0]]
-    got = inter_class_separability(EMBEDDING, LABELS, centers=centers)
+def test_separability_zero_class_embedding_is_at_right_angles():
+    W = [[0.0, 0.0], [1.0, 0.0]]
+    got = inter_class_separability(EMBEDDING, LABELS, class_embeddings=W)
     assert got == pytest.approx(np.pi / 2)
 
 
@@ -388,10 +389,10 @@ def test_embedding_report_agrees_with_the_functions():
         silhouette_score(embedding, y, metric="cosine")
     )
     assert overall["compactness"] == pytest.approx(
-        intra_class_compactness(embedding, y, centers=toy.class_embeddings_)
+        intra_class_compactness(embedding, y, class_embeddings=toy.class_embeddings_)
     )
     assert overall["separability"] == pytest.approx(
-        inter_class_separability(embedding, y, centers=toy.class_embeddings_)
+        inter_class_separability(embedding, y, class_embeddings=toy.class_embeddings_)
     )
     assert overall["separability_min"] == pytest.approx(
         report.loc[[0, 1, 2], "separability"].min()
@@ -497,28 +498,31 @@ def test_separability_accepts_a_single_sample_class():
     assert got == pytest.approx((0 + np.pi + np.pi) / 3)
 
 
-def test_compactness_to_given_centers_accepts_a_single_sample_class():
-    centers = [[1.0], [1.0], [-1.0]]
+def test_compactness_to_given_class_embeddings_accepts_a_single_sample_class():
+    W = [[1.0], [1.0], [-1.0]]
     got = intra_class_compactness(
-        [[1.0], [1.0], [2.0], [3.0], [-4.0]], list("aabbc"), centers=centers
+        [[1.0], [1.0], [2.0], [3.0], [-4.0]], list("aabbc"), class_embeddings=W
     )
     assert got == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
-    "centers, message",
+    "W, message",
     [
-        ([[1.0, 0.0]], "centers has 1 rows but there are 2 classes"),
-        ([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], "centers has 3 features but X has 2"),
-        ([1.0, 0.0], r"centers must have shape \(n_classes, n_features\)"),
-        ([[1.0, np.nan], [0.0, 1.0]], "Input centers contains NaN"),
+        ([[1.0, 0.0]], "class_embeddings has 1 rows but there are 2 classes"),
+        (
+            [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]],
+            "class_embeddings has 3 features but X has 2",
+        ),
+        ([1.0, 0.0], r"class_embeddings must have shape \(n_classes, n_features\)"),
+        ([[1.0, np.nan], [0.0, 1.0]], "Input class_embeddings contains NaN"),
     ],
 )
-def test_bad_centers(centers, message):
+def test_bad_class_embeddings(W, message):
     with pytest.raises(ValueError, match=message):
-        intra_class_compactness(EMBEDDING, LABELS, centers=centers)
+        intra_class_compactness(EMBEDDING, LABELS, class_embeddings=W)
     with pytest.raises(ValueError, match=message):
-        inter_class_separability(EMBEDDING, LABELS, centers=centers)
+        inter_class_separability(EMBEDDING, LABELS, class_embeddings=W)
 
 
 def test_separability_rejects_unknown_reduce():

@@ -164,7 +164,7 @@ def evaluate(model, X_test, y_test):
     proba = model.predict_proba(X_test)
     # class_embeddings_ has a row per entry of classes_ (sorted, like
     # np.unique(y_test)); keep the rows of the classes in the test set.
-    centers = model.class_embeddings_[np.isin(model.classes_, y_test)]
+    class_embeddings = model.class_embeddings_[np.isin(model.classes_, y_test)]
     n_labels = len(np.unique(y_test))
     return {
         "accuracy": accuracy_score(y_test, model.predict(X_test)),
@@ -178,7 +178,11 @@ def evaluate(model, X_test, y_test):
             if n_labels < len(y_test)
             else float("nan")
         ),
-        "compactness": intra_class_compactness(embedding, y_test, centers=centers),
-        "separability": inter_class_separability(embedding, y_test, centers=centers),
+        "compactness": intra_class_compactness(
+            embedding, y_test, class_embeddings=class_embeddings
+        ),
+        "separability": inter_class_separability(
+            embedding, y_test, class_embeddings=class_embeddings
+        ),
         "epochs": model.n_iter_,
     }

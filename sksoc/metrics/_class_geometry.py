@@ -26,7 +26,7 @@ from ._metric_inputs import (
 )
 
 
-def intra_class_compactness(X, labels, *, centers=None):
+def intra_class_compactness(X, labels, *, class_embeddings=None):
     """Mean cosine similarity between each sample and its class centre.
 
     Parameters
@@ -37,14 +37,14 @@ def intra_class_compactness(X, labels, *, centers=None):
     labels : array-like of shape (n_samples,)
         Class of each sample.
 
-    centers : array-like of shape (n_classes, n_features) or \
+    class_embeddings : array-like of shape (n_classes, n_features) or \
             (n_classes, n_subcenters, n_features), default=None
-        Class centres, one row per class in the order of
-        ``np.unique(labels)``, for instance a fitted classifier's
-        ``class_embeddings_`` (which is how [1]_ measures compactness). With
-        sub-centres, a sample's similarity to its class is the largest over
-        the class's sub-centres. ``None`` uses the centroid (mean) of each
-        class's samples.
+        The class embeddings of a fitted estimator (its
+        ``class_embeddings_``, against which [1]_ measures compactness), or
+        any centre per class; one row per class, in the order of
+        ``np.unique(labels)``. With sub-centres, a sample's similarity to its
+        class is the largest over the class's sub-centres. ``None`` uses each
+        class's centroid (the mean of its samples).
 
     Returns
     -------
@@ -54,7 +54,7 @@ def intra_class_compactness(X, labels, *, centers=None):
     Raises
     ------
     ValueError
-        If there are fewer than 2 classes, or if ``centers`` is None and a
+        If there are fewer than 2 classes, or if ``class_embeddings`` is None and a
         class has a single sample: a sample is its own centroid, so its
         similarity would be 1 by construction.
 
@@ -89,19 +89,21 @@ def intra_class_compactness(X, labels, *, centers=None):
 
     Against given class embeddings instead, (0, 2) is orthogonal to its own:
 
-    >>> intra_class_compactness(X, labels, centers=[[1.0, 0.0], [-1.0, 0.0]])
+    >>> intra_class_compactness(X, labels, class_embeddings=[[1.0, 0.0], [-1.0, 0.0]])
     0.75
     """
     X, labels = check_embeddings_and_labels(X, labels)
     classes, codes = encode_labels(labels)
     check_at_least_two_classes(len(classes), "intra_class_compactness")
-    if centers is None:
+    if class_embeddings is None:
         check_no_single_sample_class(codes, classes, "intra_class_compactness")
-    centers = centers_or_centroids(X, codes, classes, centers)
-    return float(np.mean(sample_center_cosines(X, codes, centers)))
+    class_embeddings = class_embeddings_or_centroids(
+        X, codes, classes, class_embeddings
+    )
+    return float(np.mean(own_class_cosines(X, codes, class_embeddings)))
 
 
-def inter_class_separability(X, labels, *, centers=None, reduce="mean"):
+def inter_class_separability(X, labels, *, class_embeddings=None, reduce="mean"):
     """Angle, in radians, between class centres.
 
     Parameters
@@ -112,13 +114,13 @@ def inter_class_separability(X, labels, *, centers=None, reduce="mean"):
     labels : array-like of shape (n_samples,)
         Class of each sample.
 
-    centers : array-like of shape (n_classes, n_features) or \
+    class_embeddings : array-like of shape (n_classes, n_features) or \
             (n_classes, n_subcenters, n_features), default=None
-        Class centres, one row per class in the order of
-        ``np.unique(labels)``, for instance a fitted classifier's
-        ``class_embeddings_``. A class with sub-centres is represented by the
-        mean of its unit-normalised sub-centres. ``None`` uses the centroid
-        (mean) of each class's samples.
+        The class embeddings of a fitted estimator (its
+        ``class_embeddings_``), or any centre per class; one row per class,
+        in the order of ``np.unique(labels)``. A class with sub-centres is
+        represented by the mean of its unit-normalised sub-centres. ``None``
+        uses each class's centroid (the mean of its samples).
 
     reduce : {"mean", "min"}, default="mean"
         ``"mean"`` averages the angle over all pairs of distinct classes;
@@ -156,21 +158,23 @@ def inter_class_separability(X, labels, *, centers=None, reduce="mean"):
 
     >>> import numpy as np
     >>> from sksoc.metrics import inter_class_separability
-    >>> centers = [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]
+    >>> W = [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]
     >>> X, labels = [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]], [0, 1, 2]
-    >>> inter_class_separability(X, labels, centers=centers)
+    >>> inter_class_separability(X, labels, class_embeddings=W)
     2.0943...
     >>> (np.pi / 2 + np.pi + np.pi / 2) / 3
     2.0943...
-    >>> inter_class_separability(X, labels, centers=centers, reduce="min")
+    >>> inter_class_separability(X, labels, class_embeddings=W, reduce="min")
     1.5707...
     """
     check_option(reduce, "reduce", {"mean", "min"}, "inter_class_separability")
     X, labels = check_embeddings_and_labels(X, labels)
     classes, codes = encode_labels(labels)
     check_at_least_two_classes(len(classes), "inter_class_separability")
-    centers = centers_or_centroids(X, codes, classes, centers)
-    angles = direction_angles(class_directions(centers))
+    class_embeddings = class_embeddings_or_centroids(
+        X, codes, classes, class_embeddings
+    )
+    angles = direction_angles(class_directions(class_embeddings))
     pairs = angles[np.triu_indices(len(classes), k=1)]
     return float(pairs.mean() if reduce == "mean" else pairs.min())
 
@@ -286,14 +290,17 @@ def confusion_correlation(class_embeddings, classes, y, y_pred, caller):
     return float(spearman_correlation(similarities, rates))
 
 
-def centers_or_centroids(X, codes, classes, centers):
-    """Validated centres of shape (n_classes, K, d), or the class centroids."""
-    if centers is not None:
+def class_embeddings_or_centroids(X, codes, classes, class_embeddings):
+    """Validated class embeddings of shape (n_classes, K, d), or the centroids.
+
+    ``None`` gives the class centroids of ``X``, with ``K = 1``.
+    """
+    if class_embeddings is not None:
         return check_class_embeddings(
-            centers,
+            class_embeddings,
             len(classes),
             X.shape[1],
-            name="centers",
+            name="class_embeddings",
             order="the order of np.unique(labels)",
         )
     return class_centroids(X, codes, len(classes))[:, np.newaxis, :]
@@ -317,21 +324,22 @@ def class_centroids(X, codes, n_classes):
     return sums / np.bincount(codes, minlength=n_classes)[:, np.newaxis]
 
 
-def sample_center_cosines(X, codes, centers):
-    """Cosine of each sample with its class centre, the best of its sub-centres.
+def own_class_cosines(X, codes, class_embeddings):
+    """Cosine of each sample with its class's embedding, the best of its sub-centres.
 
-    ``centers`` has shape (n_classes, K, d).
+    ``class_embeddings`` has shape (n_classes, K, d).
     """
     unit_samples = unit_rows(X)
-    unit_centers = unit_rows(centers)
+    unit_embeddings = unit_rows(class_embeddings)
     cosines = np.empty(len(codes))
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate(
-        [[0], np.cumsum(np.bincount(codes, minlength=len(centers)))]
+        [[0], np.cumsum(np.bincount(codes, minlength=len(class_embeddings)))]
     )
     for label, (begin, end) in enumerate(pairwise(bounds)):
         members = order[begin:end]
-        cosines[members] = (unit_samples[members] @ unit_centers[label].T).max(axis=1)
+        similarities = unit_samples[members] @ unit_embeddings[label].T
+        cosines[members] = similarities.max(axis=1)
     return cosines
 
 

@@ -10,11 +10,11 @@ from .._geometry import (
 )
 from .._labels import encode_as, encode_labels
 from ._class_geometry import (
-    centers_or_centroids,
     check_no_single_sample_class,
+    class_embeddings_or_centroids,
     confusion_correlation,
     direction_angles,
-    sample_center_cosines,
+    own_class_cosines,
 )
 from ._metric_inputs import (
     check_embeddings_and_labels,
@@ -113,15 +113,17 @@ def embedding_report(estimator, X, y, *, metric="euclidean"):
     silhouettes = silhouette_samples(embedding, y, metric=metric)
 
     with_class_embeddings = has_class_embeddings(estimator)
-    centers = None
+    class_embeddings = None
     if with_class_embeddings:
-        class_embeddings, estimator_classes = fitted_class_embeddings(estimator, caller)
-        centers = class_embeddings[encode_as(classes, estimator_classes, "y")]
+        fitted, fitted_classes = fitted_class_embeddings(estimator, caller)
+        class_embeddings = fitted[encode_as(classes, fitted_classes, "y")]
     else:
         check_no_single_sample_class(codes, classes, caller)
-    centers = centers_or_centroids(embedding, codes, classes, centers)
-    cosines = sample_center_cosines(embedding, codes, centers)
-    angles = direction_angles(class_directions(centers))
+    class_embeddings = class_embeddings_or_centroids(
+        embedding, codes, classes, class_embeddings
+    )
+    cosines = own_class_cosines(embedding, codes, class_embeddings)
+    angles = direction_angles(class_directions(class_embeddings))
     pair_angles = angles[np.triu_indices(n_classes, k=1)]
     np.fill_diagonal(angles, np.inf)
 
@@ -134,7 +136,7 @@ def embedding_report(estimator, X, y, *, metric="euclidean"):
         accuracy[-1] = correct.mean()
         if with_class_embeddings:
             correlation = confusion_correlation(
-                class_embeddings, estimator_classes, y, y_pred, caller
+                fitted, fitted_classes, y, y_pred, caller
             )
 
     counts = np.bincount(codes)

@@ -213,7 +213,7 @@ im_kw, text_kw
         Notes
         -----
         With several sub-centres per class, ``class_embeddings_`` of shape
-        (n_classes, n_centers, n_dims), a class's direction is that of the
+        (n_classes, n_subcenters, n_dims), a class's direction is that of the
         mean of its unit-length sub-centres. A zero class embedding has
         similarity 0 with every one, itself included.
         """
