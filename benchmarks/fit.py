@@ -99,7 +99,7 @@ from sksoc.heads import (
     SphereFaceHead,
     product_of_marginals,
 )
-from sksoc.heads._soc_head import REFERENCE_ROWS_PER_ROW
+from sksoc.heads._soc_head import CONTRAST_ROWS_PER_ROW
 
 QUICK_DATASETS = ("digits", "breast_cancer")
 TEST_SIZE = 0.3
@@ -119,7 +119,7 @@ SKSOC_ESTIMATORS = (
 QUICK_SKSOC_ESTIMATORS = (SoftmaxClassifier, SOCClassifier)
 
 HAND_LOOP = "torch loop, softmax network"
-SOC_REFERENCE = "SOCClassifier(reference_weight=0.3)"
+SOC_CONTRAST = "SOCClassifier(contrast_weight=0.3)"
 SKORCH = "skorch NeuralNetClassifier"
 MLP = "MLPClassifier"
 HGB = "HistGradientBoostingClassifier"
@@ -249,13 +249,13 @@ class TorchLoopClassifier(ClassifierMixin, BaseEstimator):
                 optimizer.zero_grad()
                 z = self.encoder_(X[rows])
                 loss = self.head_(z, y[rows])
-                reference_weight = getattr(self.head_, "reference_weight", 0.0)
-                if reference_weight > 0.0:
-                    # The SOC head's reference term, as SOCClassifier adds it.
-                    n = math.ceil(REFERENCE_ROWS_PER_ROW * len(rows))
-                    reference = self.encoder_(product_of_marginals(X[rows], n))
-                    loss = loss + reference_weight * self.head_.reference_loss(
-                        z[:n], reference, y[rows][:n]
+                contrast_weight = getattr(self.head_, "contrast_weight", 0.0)
+                if contrast_weight > 0.0:
+                    # The SOC head's contrast term, as SOCClassifier adds it.
+                    n = math.ceil(CONTRAST_ROWS_PER_ROW * len(rows))
+                    contrast = self.encoder_(product_of_marginals(X[rows], n))
+                    loss = loss + contrast_weight * self.head_.contrast_loss(
+                        z[:n], contrast, y[rows][:n]
                     )
                 loss.backward()
                 optimizer.step()
@@ -325,7 +325,7 @@ def soc_head_like(estimator):
         class_loss_sample_size=params["class_loss_sample_size"],
         likelihood_weight=params["likelihood_weight"],
         label_smoothing=params["label_smoothing"],
-        reference_weight=params["reference_weight"],
+        contrast_weight=params["contrast_weight"],
         chunk_size=params["chunk_size"],
     )
 
@@ -441,9 +441,9 @@ def default_models(sksoc_estimators, quick):
         for Estimator in sksoc_estimators
     }
     if not quick:
-        # What SOC's reference term, off by default, costs (user guide, SOC).
-        models[SOC_REFERENCE] = partial(
-            SOCClassifier, reference_weight=0.3, random_state=0
+        # What SOC's contrast term, off by default, costs (user guide, SOC).
+        models[SOC_CONTRAST] = partial(
+            SOCClassifier, contrast_weight=0.3, random_state=0
         )
         models[MLP] = partial(MLPClassifier, random_state=0)
     models[HGB] = partial(HistGradientBoostingClassifier, random_state=0)
@@ -463,7 +463,7 @@ def benchmark_defaults_on(name, args, sksoc_estimators):
     # SoftmaxClassifier comes first: the hand loop runs for as many epochs.
     names = [Estimator.__name__ for Estimator in sksoc_estimators] + [HAND_LOOP]
     if not args.quick:
-        names += [SOC_REFERENCE, SKORCH, MLP]
+        names += [SOC_CONTRAST, SKORCH, MLP]
     names += [HGB, BASELINE]
 
     seconds = {model: [] for model in names}

@@ -16,8 +16,8 @@ split, the networks and the noise follow each seed. The scores:
 
 - ``SOC density``: :meth:`sksoc.SOCClassifier.score_samples`, the mixture
   log-density of the embedding; ``SOC max probability``: its largest class
-  probability. The same two for ``SOCClassifier(reference_weight=0.3)``, the
-  reference term that is off by default (its targets are printed too).
+  probability. The same two for ``SOCClassifier(contrast_weight=0.3)``, the
+  contrast term that is off by default (its targets are printed too).
 - ``Fixed cosine`` and ``Margin cosine``: the ``score_samples`` of
   :class:`~sksoc.FixedRandomClassifier` and :class:`~sksoc.MarginClassifier`,
   the scaled largest cosine to a class vector.
@@ -40,7 +40,7 @@ head's logit scale.
 It prints one table per metric (AUROC, and the false-positive rate at 95%
 true-positive rate, lower is better), averaged over the seeds, the known
 rows' accuracy of each network, and one line per target that SOCClassifier
-is held to, at its defaults and with the reference term (each line states
+is held to, at its defaults and with the contrast term (each line states
 the target and the measured value, "met" or "NOT met"). The accuracy
 targets (all ten classes, a stratified 70/30 split) and the
 ``add_classes`` target (digits trained on 0-7, then 8 and 9 added from
@@ -85,14 +85,14 @@ CASE_NAMES = {
     ("mnist1d", "noise"): "MNIST-1D / noise",
     ("mnist1d", "shuffled"): "MNIST-1D / shuffled",
 }
-# SOCClassifier's reference term, off by default, as a variant.
-REFERENCE = {"reference_weight": 0.3}
-WITH_REFERENCE = "reference_weight=0.3"
+# SOCClassifier's contrast term, off by default, as a variant.
+CONTRAST = {"contrast_weight": 0.3}
+WITH_CONTRAST = "contrast_weight=0.3"
 SCORES = (
     "SOC density",
     "SOC max probability",
-    f"SOC density, {WITH_REFERENCE}",
-    f"SOC max probability, {WITH_REFERENCE}",
+    f"SOC density, {WITH_CONTRAST}",
+    f"SOC max probability, {WITH_CONTRAST}",
     "Fixed cosine",
     "Margin cosine",
     "Softmax max probability",
@@ -189,7 +189,7 @@ def open_set_scores(X_fit, y_fit, seed):
     fitted vMF concentrations, ``{"Fixed" or "Margin": kappa}``.
     """
     soc = SOCClassifier(random_state=seed).fit(X_fit, y_fit)
-    soc_reference = SOCClassifier(random_state=seed, **REFERENCE).fit(X_fit, y_fit)
+    soc_contrast = SOCClassifier(random_state=seed, **CONTRAST).fit(X_fit, y_fit)
     fixed = FixedRandomClassifier(random_state=seed).fit(X_fit, y_fit)
     margin = MarginClassifier(random_state=seed).fit(X_fit, y_fit)
     softmax = SoftmaxClassifier(random_state=seed).fit(X_fit, y_fit)
@@ -204,8 +204,8 @@ def open_set_scores(X_fit, y_fit, seed):
             [
                 soc.score_samples,
                 lambda X: soc.predict_proba(X).max(1),
-                soc_reference.score_samples,
-                lambda X: soc_reference.predict_proba(X).max(1),
+                soc_contrast.score_samples,
+                lambda X: soc_contrast.predict_proba(X).max(1),
                 fixed.score_samples,
                 margin.score_samples,
                 lambda X: softmax.predict_proba(X).max(1),
@@ -231,7 +231,7 @@ def open_set_scores(X_fit, y_fit, seed):
         kappas[name] = fitted.kappa_
     models = {
         "SOC": soc,
-        f"SOC, {WITH_REFERENCE}": soc_reference,
+        f"SOC, {WITH_CONTRAST}": soc_contrast,
         "Fixed": fixed,
         "Margin": margin,
         "Softmax": softmax,
@@ -302,8 +302,8 @@ def run_accuracy(seeds):
             X_train, X_test, y_train, y_test = split(name, seed)
             models = {
                 "SOCClassifier": SOCClassifier(random_state=seed),
-                f"SOCClassifier({WITH_REFERENCE})": SOCClassifier(
-                    random_state=seed, **REFERENCE
+                f"SOCClassifier({WITH_CONTRAST})": SOCClassifier(
+                    random_state=seed, **CONTRAST
                 ),
                 "SoftmaxClassifier": SoftmaxClassifier(random_state=seed),
             }
@@ -311,8 +311,8 @@ def run_accuracy(seeds):
                 models["SOCClassifier(embedding_dim=10)"] = SOCClassifier(
                     embedding_dim=10, random_state=seed
                 )
-                models[f"SOCClassifier(embedding_dim=10, {WITH_REFERENCE})"] = (
-                    SOCClassifier(embedding_dim=10, random_state=seed, **REFERENCE)
+                models[f"SOCClassifier(embedding_dim=10, {WITH_CONTRAST})"] = (
+                    SOCClassifier(embedding_dim=10, random_state=seed, **CONTRAST)
                 )
             for model_name, model in models.items():
                 model.fit(X_train, y_train)
@@ -399,8 +399,8 @@ def mean_auroc(results, name, kind, score):
 def target_lines(results, accuracy, add_classes, variant=""):
     """``(text, met)`` for each target SOCClassifier is held to.
 
-    ``variant`` is ``""`` for the defaults or ``WITH_REFERENCE`` for the
-    reference term: the SOC scores and models of that variant are judged,
+    ``variant`` is ``""`` for the defaults or ``WITH_CONTRAST`` for the
+    contrast term: the SOC scores and models of that variant are judged,
     against every score that is not SOC's.
     """
     suffix = f", {variant}" if variant else ""
@@ -413,7 +413,7 @@ def target_lines(results, accuracy, add_classes, variant=""):
     rivals = [
         s
         for s in SCORES
-        if not s.startswith("SOC ") or (WITH_REFERENCE in s) == bool(variant)
+        if not s.startswith("SOC ") or (WITH_CONTRAST in s) == bool(variant)
     ]
     best = max(rivals, key=lambda s: mean_auroc(results, "digits", "unseen", s))
     lines.append(
@@ -490,7 +490,7 @@ def main(argv=None):
     accuracy = run_accuracy(args.seeds)
     add_classes = {
         "": run_add_classes(args.seeds),
-        WITH_REFERENCE: run_add_classes(args.seeds, **REFERENCE),
+        WITH_CONTRAST: run_add_classes(args.seeds, **CONTRAST),
     }
 
     seeds = ", ".join(map(str, args.seeds))
@@ -520,7 +520,7 @@ def main(argv=None):
         accuracy_rows.append([added, f"{probe}: new classes", f"{ceiling_new:.4f}"])
     print_table("Accuracy (test rows)", accuracy_rows)
 
-    for variant, title in (("", "defaults"), (WITH_REFERENCE, WITH_REFERENCE)):
+    for variant, title in (("", "defaults"), (WITH_CONTRAST, WITH_CONTRAST)):
         print(f"\nTargets, SOCClassifier at {title}")
         for text, met in target_lines(results, accuracy, add_classes[variant], variant):
             print(f"  {'met' if met else 'NOT met'}: {text}")

@@ -46,18 +46,18 @@ from sksoc.metrics import open_set_auroc
 REFERENCE = "SoftmaxClassifier (for reference)"
 # (SOCClassifier parameters, a note); the default row is found by its values.
 CANDIDATES = (
-    ({"likelihood_weight": 0.0, "label_smoothing": 0.1}, "the SOC reference loss"),
+    ({"likelihood_weight": 0.0, "label_smoothing": 0.1}, "the SOC authors' loss"),
     ({"likelihood_weight": 0.1, "label_smoothing": 0.0}, None),
     (
-        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "reference_weight": 0.1},
+        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "contrast_weight": 0.1},
         None,
     ),
     (
-        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "reference_weight": 0.3},
+        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "contrast_weight": 0.3},
         None,
     ),
     (
-        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "reference_weight": 0.6},
+        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "contrast_weight": 0.6},
         None,
     ),
     ({"likelihood_weight": 0.03, "label_smoothing": 0.0}, None),

@@ -5,7 +5,7 @@ One feature for ten classes
 A usual neural classifier spends one output per class. The SOC blog post
 pushes the opposite extreme: a single embedding feature for all ten
 classes of CIFAR-10, and reports accuracy far above chance (71.8% in the
-post, 58.5% with the authors' reference code, against 10% for guessing).
+post, 58.5% with the authors' code, against 10% for guessing).
 
 Here :class:`~sksoc.SOCClassifier` with ``embedding_dim=1`` learns to place
 the ten digits along one line. We draw the ten class densities on that

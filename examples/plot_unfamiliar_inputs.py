@@ -8,10 +8,11 @@ lands where the training data put their mass. Nothing in training shows
 the encoder what an unfamiliar input looks like, though, and a network can
 map one next to a class mean, where it scores as familiar.
 
-``reference_weight`` adds a loss term for that. Each training step builds
-*reference rows* whose every column comes from a different training row
-(each column looks like data; the dependence between columns is gone) and
-asks each to be less likely under the class mixture than a data row. It is
+``contrast_weight`` adds a loss term for that, the contrast term: it
+contrasts the density of data rows with that of *contrast rows*, rows whose
+every column comes from a different training row (each column looks like
+data; the dependence between columns is gone), and asks each contrast row
+to be less likely under the class mixture than a data row. It is
 off by default because it makes fitting slower (the user guide's SOC page
 measures by how much).
 
@@ -54,36 +55,36 @@ shuffled = rng.permuted(X_test, axis=1)
 print(f"{len(X_train)} training signals, {len(X_test)} test signals")
 
 # %%
-# Without and with the reference term
-# -----------------------------------
+# Without and with the contrast term
+# ----------------------------------
 # An input is flagged as unfamiliar when it scores below the 1st percentile
 # of the training signals' scores. The AUROC is the chance that a test
 # signal scores above a shuffled one (1 is a perfect ranking, 0.5 chance).
 rows, scores = [], {}
-for reference_weight in (0.0, 0.3):
+for contrast_weight in (0.0, 0.3):
     model = make_pipeline(
         StandardScaler(),
         SOCClassifier(
-            reference_weight=reference_weight, max_epochs=MAX_EPOCHS, random_state=0
+            contrast_weight=contrast_weight, max_epochs=MAX_EPOCHS, random_state=0
         ),
     ).fit(X_train, y_train)
     threshold = np.percentile(model.score_samples(X_train), 1)
     known, unknown = model.score_samples(X_test), model.score_samples(shuffled)
-    scores[reference_weight] = known, unknown, threshold
+    scores[contrast_weight] = known, unknown, threshold
     labels = np.r_[np.ones(len(known)), np.zeros(len(unknown))]
     rows.append(
         {
-            "reference_weight": reference_weight,
+            "contrast_weight": contrast_weight,
             "test accuracy": model.score(X_test, y_test),
             "test signals flagged": np.mean(known < threshold),
             "shuffled signals flagged": np.mean(unknown < threshold),
             "AUROC": roc_auc_score(labels, np.r_[known, unknown]),
         }
     )
-print(pd.DataFrame(rows).set_index("reference_weight").round(3).to_string())
+print(pd.DataFrame(rows).set_index("contrast_weight").round(3).to_string())
 for row in rows:
     print(
-        f"reference_weight={row['reference_weight']}: "
+        f"contrast_weight={row['contrast_weight']}: "
         f"{1 - row['shuffled signals flagged']:.0%} of the shuffled signals pass "
         f"as familiar; {row['test signals flagged']:.1%} of the test signals are "
         "flagged (the threshold was set for 1% of the training signals)"
@@ -94,7 +95,7 @@ for row in rows:
 # 2% most unfamiliar shuffled signals are beyond the right edge); the dashed
 # line is the threshold.
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), sharey=True, layout="constrained")
-for ax, (reference_weight, (known, unknown, threshold)) in zip(
+for ax, (contrast_weight, (known, unknown, threshold)) in zip(
     axes, scores.items(), strict=True
 ):
     both = -np.concatenate([known, unknown])
@@ -102,7 +103,7 @@ for ax, (reference_weight, (known, unknown, threshold)) in zip(
     ax.hist(-known, bins=bins, alpha=0.7, label="test signals")
     ax.hist(-unknown, bins=bins, alpha=0.7, label="shuffled signals")
     ax.axvline(-threshold, color="black", linestyle="--")
-    ax.set_title(f"reference_weight={reference_weight}")
+    ax.set_title(f"contrast_weight={contrast_weight}")
     ax.set_xlabel("negative log-density")
 axes[0].set_ylabel("signals")
 axes[0].legend()
@@ -112,7 +113,7 @@ plt.show()
 # The lines under the table say how many shuffled signals land among the
 # classes and pass as familiar without and with the term, and how many real
 # test signals each model flags, against the 1% the threshold was set for.
-# The reference rows are not the shuffled signals: they mix values of
+# The contrast rows are not the shuffled signals: they mix values of
 # different training signals at each position, whereas shuffling moves one
 # signal's values to other positions. :ref:`open_set` measures the term
 # against other familiarity scores, on more cases and seeds.

@@ -22,7 +22,7 @@ skorch is used through its public hooks. What they change, and why:
   per-batch history is kept.
 - ``forward_backward`` (called by ``train_step``): the step adds the head's
   ``extra_training_loss``, given the encoder, for the terms a head computes
-  on rows of its own (the SOC head's reference rows); the engine knows no
+  on rows of its own (the SOC head's contrast rows); the engine knows no
   head by name.
 - ``fit_loop``: callbacks end training by raising :class:`StopTraining`, so a
   ``KeyboardInterrupt`` always means the user's, and propagates (skorch's
@@ -313,7 +313,7 @@ class EmbeddingNet(NeuralNet):
 
         ``valid`` is scored after every epoch (``valid_loss``) when given.
         The draws sksoc's modules make while training (dropout masks,
-        reference rows) come from ``generator`` (see :func:`fit_generator`),
+        contrast rows) come from ``generator`` (see :func:`fit_generator`),
         or from torch's global generators when None. Returns the engine.
         """
         self.train_split = None if valid is None else predefined_split(valid)

@@ -6,7 +6,7 @@ in several threads draw what they would draw one after the other. sksoc's
 encoders and heads take the generator of their initial weights as the
 ``generator`` argument of their constructor (:func:`linear` is a
 ``torch.nn.Linear`` initialised from one), and the generator of the draws
-they make while training (dropout masks, the SOC head's reference rows and
+they make while training (dropout masks, the SOC head's contrast rows and
 sampled classes) as their ``training_generator`` attribute, which the
 engine sets for one training call (:func:`drawing_from`) and which is never
 saved. Without one, a module draws from torch's global generator, as a

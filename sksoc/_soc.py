@@ -44,8 +44,8 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         usually more stable.
     class_loss_weight : float, default=0.5
         Weight of the class-mean cross-entropy in the loss; 0.5 weighs it
-        equally with the sample cross-entropy, as the SOC reference does, and
-        0 trains on the samples alone.
+        equally with the sample cross-entropy, as the SOC authors' code does,
+        and 0 trains on the samples alone.
     class_loss_sample_size : int, default=256
         With more classes than this, each training step computes the
         class-mean term over this many classes drawn at random (a sampled
@@ -58,31 +58,37 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         they reward pushing samples outward, past their class mean; this
         term pulls samples onto their means, so the classes become the
         Gaussian clusters the model assumes and :meth:`score_samples` flags
-        inputs of unseen classes. 0 trains on the cross-entropies alone (the
-        SOC reference); 0.1 was chosen by measurement (see the user guide).
+        inputs of unseen classes. 0 trains on the cross-entropies alone (as
+        the SOC authors' code does); 0.1 was chosen by measurement (see the
+        user guide).
     label_smoothing : float, default=0.0
-        Label smoothing of both cross-entropies. The SOC reference code uses
+        Label smoothing of both cross-entropies. The SOC authors' code uses
         0.1, which gives the means a finite resting distance; with the
         likelihood term the means already stay put, and smoothing rewards
         samples for sitting between classes, which costs open-set AUROC
         (measured: see the user guide).
-    reference_weight : float, default=0.0
-        Weight of a fourth loss term that teaches the density what is not
-        data. Each training step draws half a batch of reference rows, every
-        column taken from a different row of the batch (samples of the
-        product of the column marginals: each column looks like data, the
-        dependence between columns is gone), and asks each to be less likely
-        under the class mixture than a data row of the batch
-        (:meth:`sksoc.heads.SOCHead.reference_loss`). Without it, inputs
+    contrast_weight : float, default=0.0
+        Weight of a fourth loss term, the contrast term, which teaches the
+        density what is not data. It contrasts the density of data rows with
+        that of *contrast rows*, rows whose columns were shuffled
+        independently across the batch (noise-contrastive, in the sense of
+        Gutmann and Hyvärinen's noise-contrastive estimation [2]_), so that
+        the density learns to rank data above rows off the data. Each
+        training step draws half a batch of contrast rows, every column
+        taken from a different row of the batch (samples of the product of
+        the column marginals: each column looks like data, the dependence
+        between columns is gone), and asks each to be less likely under the
+        class mixture than a data row of the batch
+        (:meth:`sksoc.heads.SOCHead.contrast_loss`). Without it, inputs
         unlike any training row can land near a class mean and score as
         familiar; with it (0.3 is the measured choice), :meth:`score_samples`
         flags noise and rows whose features are shuffled, and the frozen
         encoder separates unseen classes better, which :meth:`add_classes`
         uses. It is off by default because of its fit time: each step
         encodes the extra rows and training runs longer. In a small
-        embedding (two dimensions, say) there is no room to put the
-        reference rows away from every class, and it costs accuracy. The
-        user guide's SOC page has the measurements.
+        embedding (two dimensions, say) there is no room to put the contrast
+        rows away from every class, and it costs accuracy. The user guide's
+        SOC page has the measurements.
     {training_parameters}
 
     Attributes
@@ -113,6 +119,9 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
     ----------
     .. [1] R. Pisoni, "Decoupling Features and Classes with Self-Organizing
        Class Embeddings", 2023.
+    .. [2] M. Gutmann, A. Hyvärinen, "Noise-contrastive estimation: A new
+       estimation principle for unnormalized statistical models", AISTATS
+       2010.
 
     Examples
     --------
@@ -139,7 +148,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         "likelihood_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "class_loss_sample_size": [Interval(numbers.Integral, 2, None, closed="left")],
         "label_smoothing": [Interval(numbers.Real, 0, 1, closed="left")],
-        "reference_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "contrast_weight": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
     def __init__(
@@ -154,7 +163,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         class_loss_sample_size=256,
         likelihood_weight=0.1,
         label_smoothing=0.0,
-        reference_weight=0.0,
+        contrast_weight=0.0,
         max_epochs=200,
         batch_size="auto",
         chunk_size=None,
@@ -201,7 +210,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         self.class_loss_sample_size = class_loss_sample_size
         self.likelihood_weight = likelihood_weight
         self.label_smoothing = label_smoothing
-        self.reference_weight = reference_weight
+        self.contrast_weight = contrast_weight
 
     def _build_head(self, n_classes, embedding_dim, generator=None):
         return SOCHead(
@@ -212,7 +221,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
             label_smoothing=self.label_smoothing,
             class_loss_sample_size=self.class_loss_sample_size,
             likelihood_weight=self.likelihood_weight,
-            reference_weight=self.reference_weight,
+            contrast_weight=self.contrast_weight,
             chunk_size=self.chunk_size,
             generator=generator,
         )

@@ -63,9 +63,9 @@ def models():
         "margin": MarginClassifier(embedding_dim=4, early_stopping=False, **common),
         # A CSR matrix in each shard (see features()).
         "sparse": SOCClassifier(embedding_dim=4, **common),
-        # The reference term: each rank draws its rows from its own part of
+        # The contrast term: each rank draws its rows from its own part of
         # a batch, so this is not the one-process fit.
-        "reference": SOCClassifier(embedding_dim=8, reference_weight=0.3, **common),
+        "contrast": SOCClassifier(embedding_dim=8, contrast_weight=0.3, **common),
     }
 
 

@@ -1,4 +1,4 @@
-"""product_of_marginals, and the training step's reference rows."""
+"""product_of_marginals, and the training step's contrast rows."""
 
 import math
 
@@ -14,7 +14,7 @@ from torch import nn
 from sksoc import SOCClassifier
 from sksoc._engine import _running_stats_kept
 from sksoc.heads import LinearHead, SOCHead, product_of_marginals
-from sksoc.heads._soc_head import REFERENCE_ROWS_PER_ROW
+from sksoc.heads._soc_head import CONTRAST_ROWS_PER_ROW
 
 
 def test_each_column_is_drawn_from_the_same_column():
@@ -61,31 +61,31 @@ class CountingEncoder(nn.Module):
         return self.linear(X)
 
 
-@pytest.mark.parametrize("reference_weight", [0.3, 0.0])
-def test_each_step_encodes_half_a_batch_of_reference_rows(reference_weight):
+@pytest.mark.parametrize("contrast_weight", [0.3, 0.0])
+def test_each_step_encodes_half_a_batch_of_contrast_rows(contrast_weight):
     X, y = load_digits(return_X_y=True)
     model = SOCClassifier(
         module=CountingEncoder,
-        reference_weight=reference_weight,
+        contrast_weight=contrast_weight,
         batch_size=100,
         max_epochs=1,
         early_stopping=False,
         calibration=None,
         random_state=0,
     ).fit(X[:300] / 16, y[:300])
-    assert model.net_.criterion_.reference_weight == reference_weight
+    assert model.net_.criterion_.contrast_weight == contrast_weight
     rows = model.net_.module_.rows
-    if reference_weight:
-        reference = math.ceil(REFERENCE_ROWS_PER_ROW * 100)
-        assert rows == [100, reference] * 3
+    if contrast_weight:
+        contrast = math.ceil(CONTRAST_ROWS_PER_ROW * 100)
+        assert rows == [100, contrast] * 3
     else:
         assert rows == [100] * 3
 
 
-def test_the_soc_head_owns_its_reference_term():
+def test_the_soc_head_owns_its_contrast_term():
     # The training loop calls extra_training_loss with the encoder; a head
     # without such a term returns None, and the SOC head's is its weighted
-    # reference_loss on half a batch of reference rows.
+    # contrast_loss on half a batch of contrast rows.
     X = torch.randn(6, 3)
     z, target = torch.randn(6, 2), torch.tensor([0, 1, 0, 1, 0, 1])
     encoded = []
@@ -96,26 +96,26 @@ def test_the_soc_head_owns_its_reference_term():
 
     assert LinearHead(2, 2).extra_training_loss(encode, X, z, target) is None
     assert SOCHead(2, 2).extra_training_loss(encode, X, z, target) is None
-    head = SOCHead(2, 2, reference_weight=0.3)
+    head = SOCHead(2, 2, contrast_weight=0.3)
     loss = head.extra_training_loss(encode, X, z, target)
     (rows,) = encoded
     assert rows.shape == (3, 3)
-    expected = 0.3 * head.reference_loss(z[:3], rows[:, :2], target[:3])
+    expected = 0.3 * head.contrast_loss(z[:3], rows[:, :2], target[:3])
     torch.testing.assert_close(loss, expected, rtol=0, atol=0)
 
 
-def test_add_classes_encodes_no_reference_rows():
+def test_add_classes_encodes_no_contrast_rows():
     X, y = load_digits(return_X_y=True)
     X = X / 16
     model = SOCClassifier(
-        module=CountingEncoder, reference_weight=0.3, max_epochs=2, random_state=0
+        module=CountingEncoder, contrast_weight=0.3, max_epochs=2, random_state=0
     ).fit(X[y < 8], y[y < 8])
     before = len(model.net_.module_.rows)
     model.add_classes(X[y >= 8], y[y >= 8])
     assert len(model.net_.module_.rows) == before
 
 
-def test_reference_rows_leave_batch_norm_statistics_alone():
+def test_contrast_rows_leave_batch_norm_statistics_alone():
     encoder = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
     encoder.train()
     batch_norm = encoder[1]
@@ -132,14 +132,14 @@ def test_reference_rows_leave_batch_norm_statistics_alone():
     assert batch_norm.momentum == 0.1
 
 
-def test_reference_weight_is_validated():
+def test_contrast_weight_is_validated():
     X, y = load_digits(return_X_y=True)
     for bad in (-0.1, "auto", None):
-        with pytest.raises(ValueError, match="reference_weight"):
-            SOCClassifier(reference_weight=bad).fit(X[:50], y[:50])
+        with pytest.raises(ValueError, match="contrast_weight"):
+            SOCClassifier(contrast_weight=bad).fit(X[:50], y[:50])
 
 
-def test_reference_term_makes_shuffled_rows_unfamiliar():
+def test_contrast_term_makes_shuffled_rows_unfamiliar():
     # The user-visible promise: rows with features shuffled within the row
     # score lower than held-out digits, much more clearly with the term.
     X, y = load_digits(return_X_y=True)
@@ -153,7 +153,7 @@ def test_reference_term_makes_shuffled_rows_unfamiliar():
     labels = np.r_[np.ones(len(X_test)), np.zeros(len(shuffled))]
     auroc = {}
     for weight in (0.0, 0.3):
-        model = SOCClassifier(reference_weight=weight, random_state=0)
+        model = SOCClassifier(contrast_weight=weight, random_state=0)
         model.fit(X_train, y_train)
         scores = np.r_[model.score_samples(X_test), model.score_samples(shuffled)]
         auroc[weight] = roc_auc_score(labels, scores)
@@ -161,22 +161,22 @@ def test_reference_term_makes_shuffled_rows_unfamiliar():
     assert auroc[0.3] > auroc[0.0]
 
 
-def test_reference_term_is_reproducible_and_leaves_torch_state_alone():
+def test_contrast_term_is_reproducible_and_leaves_torch_state_alone():
     X, y = load_digits(return_X_y=True)
     X, y = X[:200] / 16, y[:200]
     torch.manual_seed(123)
     expected_next = torch.rand(3)
     torch.manual_seed(123)
-    first = SOCClassifier(reference_weight=0.3, max_epochs=5, random_state=0)
+    first = SOCClassifier(contrast_weight=0.3, max_epochs=5, random_state=0)
     first.fit(X, y)
-    # The reference rows are drawn inside the seeded fit, not from the caller's
-    # stream.
+    # The contrast rows are drawn inside the seeded fit, not from the
+    # caller's stream.
     assert torch.equal(torch.rand(3), expected_next)
-    second = SOCClassifier(reference_weight=0.3, max_epochs=5, random_state=0)
+    second = SOCClassifier(contrast_weight=0.3, max_epochs=5, random_state=0)
     np.testing.assert_array_equal(
         first.predict_proba(X), second.fit(X, y).predict_proba(X)
     )
-    other_seed = SOCClassifier(reference_weight=0.3, max_epochs=5, random_state=1)
+    other_seed = SOCClassifier(contrast_weight=0.3, max_epochs=5, random_state=1)
     assert not np.array_equal(
         first.predict_proba(X), other_seed.fit(X, y).predict_proba(X)
     )

@@ -160,15 +160,15 @@ def test_two_ranks_train_the_model_of_one_process(session, one_process, name):
     assert_allclose(train_loss, expected_loss, rtol=1e-5)
 
 
-def test_reference_term_trains_one_model_on_every_rank(session, one_process):
-    # Each rank draws its reference rows from its own part of every batch:
+def test_contrast_term_trains_one_model_on_every_rank(session, one_process):
+    # Each rank draws its contrast rows from its own part of every batch:
     # not the one-process fit, but one model, the same on both ranks.
     results, _ = session
-    first, second = results[0]["reference"], results[1]["reference"]
-    assert first.net_.criterion_.reference_weight == 0.3
+    first, second = results[0]["contrast"], results[1]["contrast"]
+    assert first.net_.criterion_.contrast_weight == 0.3
     assert_identical(first, second)
     X, y, _ = worker.dataset()
-    assert first.score(X, y) >= one_process["reference"].score(X, y) - 0.1
+    assert first.score(X, y) >= one_process["contrast"].score(X, y) - 0.1
 
 
 def test_unseeded_ranks_start_from_rank_0(session):

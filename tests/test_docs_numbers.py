@@ -248,11 +248,11 @@ def test_the_soc_table_has_the_columns_the_page_describes():
 
 def test_the_soc_defaults_are_the_estimators():
     # "The defaults were chosen by measurement: likelihood_weight=0.1,
-    # label_smoothing=0, class_loss_weight=0.5, reference_weight=0"; the
+    # label_smoothing=0, class_loss_weight=0.5, contrast_weight=0"; the
     # table's row marked "(default)" is theirs.
     page, defaults = prose("user_guide/soc.rst"), SOCClassifier().get_params()
     named = ("likelihood_weight", "label_smoothing", "class_loss_weight")
-    for name in (*named, "reference_weight"):
+    for name in (*named, "contrast_weight"):
         assert f"``{name}={defaults[name]:g}``" in page
     rows = soc_table()
     default = params(
@@ -264,14 +264,14 @@ def test_the_soc_defaults_are_the_estimators():
 
 def test_the_likelihood_weight_sentences_hold():
     rows = soc_table()
-    reference = rows[params(likelihood_weight=0, label_smoothing=0.1)]
+    authors = rows[params(likelihood_weight=0, label_smoothing=0.1)]
     weights = {
         weight: rows[params(likelihood_weight=weight, label_smoothing=0)]
         for weight in (0.03, 0.1, 0.3)
     }
     # "its digits AUROC is below one half"; "a small likelihood weight turns
     # it around".
-    assert reference["digits AUROC, 0-5 / 6-9"] < 0.5
+    assert authors["digits AUROC, 0-5 / 6-9"] < 0.5
     assert all(row["digits AUROC, 0-5 / 6-9"] > 0.5 for row in weights.values())
     # "0.1 gives the best MNIST-1D accuracy and AUROC".
     for column in ("MNIST-1D acc.", "MNIST-1D AUROC, 0-4 / 5-9"):
@@ -303,7 +303,7 @@ def test_the_smoothing_and_class_mean_sentences_hold():
 def test_the_soc_accuracy_sentences_hold():
     rows = soc_table()
     softmax, soc = rows[None], soc_rows(rows)
-    reference = rows[params(likelihood_weight=0, label_smoothing=0.1)]
+    authors = rows[params(likelihood_weight=0, label_smoothing=0.1)]
     # "Accuracy on the digits hardly depends on these choices" (a point at
     # most), "and every SOC row is above SoftmaxClassifier on both data sets".
     digits = [row["digits acc."] for row in soc.values()]
@@ -311,20 +311,20 @@ def test_the_soc_accuracy_sentences_hold():
     for row in soc.values():
         for column in ("digits acc.", "MNIST-1D acc."):
             assert row[column] > softmax[column]
-    # "on MNIST-1D the default adds to the reference loss's margin".
-    assert rows["default"]["MNIST-1D acc."] > reference["MNIST-1D acc."]
+    # "on MNIST-1D the default adds to the margin of the authors' loss".
+    assert rows["default"]["MNIST-1D acc."] > authors["MNIST-1D acc."]
 
 
-def test_the_reference_term_sentences_hold():
+def test_the_contrast_term_sentences_hold():
     rows = soc_table()
     default = rows["default"]
     term = {
         weight: rows[
-            params(likelihood_weight=0.1, label_smoothing=0, reference_weight=weight)
+            params(likelihood_weight=0.1, label_smoothing=0, contrast_weight=weight)
         ]
         for weight in (0.1, 0.3, 0.6)
     }
-    # "with reference_weight=0.3 every far-OOD column is near one" (0.98 or
+    # "with contrast_weight=0.3 every far-OOD column is near one" (0.98 or
     # more), "the new classes of add_classes gain, and accuracy holds" (within
     # half a point).
     assert all(term[0.3][column] >= 0.98 for column in FAR_OOD)
@@ -348,21 +348,21 @@ def test_the_reference_term_sentences_hold():
 def test_no_setting_brings_the_added_classes_up_to_the_digits():
     # "None of these settings brings the added digits 8 and 9 up to the
     # accuracy of a model trained on all ten digits from the start";
-    # "The reference term helps most here".
+    # "The contrast term helps most here".
     soc = soc_rows(soc_table())
     assert all(row[NEW_CLASSES] < row["digits acc."] for row in soc.values())
     best = max(soc, key=lambda key: soc[key][NEW_CLASSES])
-    assert "reference_weight" in dict(best)
+    assert "contrast_weight" in dict(best)
 
 
-def test_the_reference_term_costs_fit_time():
+def test_the_contrast_term_costs_fit_time():
     # soc.rst, from benchmarks/fit.py's summary: "its geometric-mean fit time
     # is over twice that of SOCClassifier at the defaults, and its accuracy is
     # higher". Both ratios are to the same reference, so their quotient is the
     # ratio of the fit times.
     summary = {row["model"]: row for row in table("fit/summary.csv")}
     term, default = (
-        summary["SOCClassifier(reference_weight=0.3)"],
+        summary["SOCClassifier(contrast_weight=0.3)"],
         summary["SOCClassifier"],
     )
     ratio = next(name for name in default if name.startswith("geomean_ratio_to_"))
@@ -747,7 +747,7 @@ def test_parameters_at_a_glance_are_the_defaults(page, Estimator):
 # SOC (soc.rst), further rows of the table and benchmarks/fit.py's results.
 
 
-def test_the_soc_page_on_the_reference_terms_epochs_and_blind_spot():
+def test_the_soc_page_on_the_contrast_terms_epochs_and_blind_spot():
     page = prose("user_guide/soc.rst")
     assert "on four of the six data sets training ran more epochs" in page
     epochs = {}
@@ -757,7 +757,7 @@ def test_the_soc_page_on_the_reference_terms_epochs_and_blind_spot():
     more = [
         name
         for name in sets
-        if epochs[name, "SOCClassifier(reference_weight=0.3)"]
+        if epochs[name, "SOCClassifier(contrast_weight=0.3)"]
         > epochs[name, "SOCClassifier"]
     ]
     assert len(sets) == 6 and len(more) == 4
@@ -766,7 +766,7 @@ def test_the_soc_page_on_the_reference_terms_epochs_and_blind_spot():
     default = soc_table()["default"]
     assert min(FAR_OOD, key=default.get) == "MNIST-1D AUROC, shuffled"
     # "A large rho costs accuracy (the rows below include 0.6)": checked by
-    # test_the_reference_term_sentences_hold.
+    # test_the_contrast_term_sentences_hold.
     assert "A large :math:`\\rho` costs accuracy (the rows below include 0.6)" in page
 
 
@@ -890,7 +890,7 @@ OPEN_SET_FAR = (
     "MNIST-1D / noise",
     "MNIST-1D / shuffled",
 )
-DENSITY, WITH_TERM = "SOC density", "SOC density, reference_weight=0.3"
+DENSITY, WITH_TERM = "SOC density", "SOC density, contrast_weight=0.3"
 FEATURE_DETECTORS = ("LocalOutlierFactor (features)", "IsolationForest (features)")
 
 
@@ -921,7 +921,7 @@ def test_the_open_set_reading_of_the_near_ood_columns():
     assert abs(digits[DENSITY] - digits["Softmax energy"]) <= 0.005
     assert digits["SOC max probability"] >= digits[DENSITY]
     # "every score is weak (below 0.75); the SOC density, with or without the
-    # reference term, is the best of them, well above the softmax network's
+    # contrast term, is the best of them, well above the softmax network's
     # probability and energy" (well: ten points).
     assert "every score is weak (below 0.75)" in page
     mnist1d = {score: row[NEAR_MNIST1D] for score, row in auroc.items()}
@@ -952,7 +952,7 @@ def test_the_open_set_reading_of_the_far_ood_columns():
     assert min(OPEN_SET_FAR, key=auroc[DENSITY].get) == "MNIST-1D / shuffled"
 
 
-def test_the_open_set_reading_of_the_reference_term():
+def test_the_open_set_reading_of_the_contrast_term():
     auroc = open_set_table()
     # "it closes that gap, on MNIST-1D's shuffled rows above all".
     gain = {
@@ -974,7 +974,7 @@ def test_the_open_set_reading_of_the_reference_term():
         assert auroc[second][column] < auroc[WITH_TERM][column]
     # "on the near-OOD digits it is level with its own model's largest
     # probability, the best of the table there".
-    largest = "SOC max probability, reference_weight=0.3"
+    largest = "SOC max probability, contrast_weight=0.3"
     digits = {score: row[NEAR_DIGITS] for score, row in auroc.items()}
     assert max(digits, key=digits.get) == largest
     assert abs(digits[WITH_TERM] - digits[largest]) <= 0.005
@@ -1124,7 +1124,7 @@ def test_the_adding_classes_sentences_hold():
         for row in table("open_set_accuracy.csv")
     }
     probe = "logistic regression on the frozen embeddings, all rows: new classes"
-    for suffix in ("", ", reference_weight=0.3"):
+    for suffix in ("", ", contrast_weight=0.3"):
         added = f"digits, add 8 and 9 to 0-7{suffix}"
         ceiling, new = accuracy[added, probe], accuracy[added, "new classes"]
         # "It too stays well below a model trained on all ten digits on 8 and
@@ -1141,11 +1141,11 @@ def test_the_adding_classes_sentences_hold():
     )
     assert "under two points of accuracy on the digits" in page
     assert all(row[OLD_DROP] < 2 for row in soc_rows(soc_table()).values())
-    # "An encoder trained with SOC's reference term ... with a higher ceiling
+    # "An encoder trained with SOC's contrast term ... with a higher ceiling
     # and higher new-class accuracy".
     plain, term = (
         "digits, add 8 and 9 to 0-7",
-        "digits, add 8 and 9 to 0-7, reference_weight=0.3",
+        "digits, add 8 and 9 to 0-7, contrast_weight=0.3",
     )
     for model in (probe, "new classes"):
         assert accuracy[term, model] > accuracy[plain, model]

@@ -130,7 +130,7 @@ def test_invalid_head_parameters():
         SOCHead(0, 2)
 
 
-# -- the reference term ------------------------------------------------------------
+# -- the contrast term -------------------------------------------------------------
 
 
 def test_mixture_log_density_is_the_equal_weight_mixture():
@@ -144,60 +144,58 @@ def test_mixture_log_density_is_the_equal_weight_mixture():
     assert only_1.item() == pytest.approx(-2.0 - LOG_2PI, rel=1e-6)
 
 
-def test_reference_loss_equals_its_formula():
+def test_contrast_loss_equals_its_formula():
     head = toy_head()
     z = torch.tensor([[0.0, 0.0], [1.0, 2.0]])
-    z_reference = torch.tensor([[3.0, 0.0], [1.0, 1.0]])
+    z_contrast = torch.tensor([[3.0, 0.0], [1.0, 1.0]])
 
     def log_p(point):  # the equal-weight mixture, constant dropped
         means = torch.tensor([[0.0, 0.0], [1.0, 2.0]])
         return torch.logsumexp(-0.5 * ((point - means) ** 2).sum(1), 0) - math.log(2)
 
     expected = (
-        sum(
-            F.softplus(log_p(r) - log_p(d)) for d, r in zip(z, z_reference, strict=True)
-        )
+        sum(F.softplus(log_p(r) - log_p(d)) for d, r in zip(z, z_contrast, strict=True))
         / 2
     )
-    torch.testing.assert_close(head.reference_loss(z, z_reference), expected)
+    torch.testing.assert_close(head.contrast_loss(z, z_contrast), expected)
 
 
-def test_reference_loss_moves_references_only():
+def test_contrast_loss_moves_contrast_rows_only():
     head = toy_head()
     z = torch.tensor([[0.5, 0.5]], requires_grad=True)
-    z_reference = torch.tensor([[0.2, 0.1]], requires_grad=True)
-    head.reference_loss(z, z_reference).backward()
+    z_contrast = torch.tensor([[0.2, 0.1]], requires_grad=True)
+    head.contrast_loss(z, z_contrast).backward()
     assert z.grad is None or torch.count_nonzero(z.grad) == 0
-    # The reference embedding is pushed away from the nearby class mean (0, 0).
-    step = -z_reference.grad[0]
-    assert torch.dot(step, z_reference.detach()[0]) > 0
+    # The contrast embedding is pushed away from the nearby class mean (0, 0).
+    step = -z_contrast.grad[0]
+    assert torch.dot(step, z_contrast.detach()[0]) > 0
 
 
-def test_reference_loss_with_many_classes_uses_the_target_classes():
+def test_contrast_loss_with_many_classes_uses_the_target_classes():
     head = SOCHead(300, 2, class_loss_sample_size=4)
-    z, z_reference = torch.randn(3, 2), torch.randn(3, 2)
+    z, z_contrast = torch.randn(3, 2), torch.randn(3, 2)
     target = torch.tensor([5, 7, 5])
     classes = torch.tensor([5, 7])
     expected = F.softplus(
-        head.mixture_log_density(z_reference, classes)
+        head.mixture_log_density(z_contrast, classes)
         - head.mixture_log_density(z, classes)
     ).mean()
-    torch.testing.assert_close(head.reference_loss(z, z_reference, target), expected)
+    torch.testing.assert_close(head.contrast_loss(z, z_contrast, target), expected)
     # Without a target, or with few classes, the mixture is over every class.
     everything = F.softplus(
-        head.mixture_log_density(z_reference) - head.mixture_log_density(z)
+        head.mixture_log_density(z_contrast) - head.mixture_log_density(z)
     ).mean()
-    torch.testing.assert_close(head.reference_loss(z, z_reference), everything)
+    torch.testing.assert_close(head.contrast_loss(z, z_contrast), everything)
 
 
-def test_reference_loss_refuses_unpaired_rows():
+def test_contrast_loss_refuses_unpaired_rows():
     with pytest.raises(ValueError, match="same shape"):
-        toy_head().reference_loss(torch.zeros(3, 2), torch.zeros(2, 2))
-    with pytest.raises(ValueError, match="reference_weight must be non-negative"):
-        SOCHead(3, 2, reference_weight=-0.1)
+        toy_head().contrast_loss(torch.zeros(3, 2), torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="contrast_weight must be non-negative"):
+        SOCHead(3, 2, contrast_weight=-0.1)
 
 
-def test_head_forward_never_includes_the_reference_term():
+def test_head_forward_never_includes_the_contrast_term():
     z, y = torch.randn(4, 2), torch.tensor([0, 1, 0, 1])
-    with_weight = toy_head(reference_weight=5.0)
+    with_weight = toy_head(contrast_weight=5.0)
     torch.testing.assert_close(with_weight(z, y), toy_head()(z, y))

@@ -519,9 +519,9 @@ def _delete(path):
 # need not be the value the model was trained with.
 INCOMPLETE = {
     "missing-parameter": (
-        _delete(["params", "reference_weight"]),
+        _delete(["params", "contrast_weight"]),
         r"could not be rebuilt: ValueError: the state lacks the parameters "
-        r"\['reference_weight'\]",
+        r"\['contrast_weight'\]",
     ),
     "missing-preprocessor-parameter": (
         _delete(["params", "preprocessor"]),

@@ -57,12 +57,12 @@ class MeetsTheOtherFit(Callback):
         self.ended = time.monotonic()
 
 
-# Dropout, reference rows and sampled classes draw while training.
+# Dropout, contrast rows and sampled classes draw while training.
 FITS = (
     lambda **kwargs: SOCClassifier(
         max_epochs=3,
         module__dropout=0.2,
-        reference_weight=0.3,
+        contrast_weight=0.3,
         class_loss_sample_size=2,
         random_state=0,
         **kwargs,
@@ -173,7 +173,7 @@ def test_dropout_from_a_generator_equals_torchs_after_seeding():
     assert repr(dropout) == repr(nn.Dropout(0.3))
 
 
-def test_reference_rows_from_a_generator_equal_torchs_after_seeding():
+def test_contrast_rows_from_a_generator_equal_torchs_after_seeding():
     X = torch.randn(10, 4)
     torch.manual_seed(6)
     expected = product_of_marginals(X, 7)

@@ -37,7 +37,7 @@ class ClassHead(nn.Module):
     Attributes
     ----------
     training_generator : torch.Generator or None
-        What the head's training draws (the SOC head's reference rows and
+        What the head's training draws (the SOC head's contrast rows and
         sampled classes) come from; torch's global generator when None. A
         fit's training loop sets it for the length of one training call.
     """
@@ -97,7 +97,7 @@ class ClassHead(nn.Module):
 
         A training loop adds it to each step's ``head(z, target)``. A head
         whose loss needs the encoder on rows other than the batch's (the SOC
-        head's reference rows) overrides it; the loop then knows no head by
+        head's contrast rows) overrides it; the loop then knows no head by
         name. Rows it draws come from :attr:`training_generator`.
 
         Parameters

@@ -1,12 +1,12 @@
-"""Reference rows: samples of the product of the data's column marginals.
+"""Contrast rows: samples of the product of the data's column marginals.
 
 Drawing every column of a row from a different data row keeps each column's
 distribution and destroys the dependence between columns. Telling data rows
 from such rows is how Hastie, Tibshirani and Friedman turn density
 estimation into classification (*The Elements of Statistical Learning*,
 2nd ed., section 14.2.4, "Unsupervised as supervised learning"); the SOC head
-uses them as the rows its density should rank below the data
-(:meth:`sksoc.heads.SOCHead.reference_loss`).
+uses them as the rows its density should rank below the data, the noise of
+its noise-contrastive term (:meth:`sksoc.heads.SOCHead.contrast_loss`).
 """
 
 import torch

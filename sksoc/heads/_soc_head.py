@@ -11,8 +11,8 @@ from ._loss import LinearLogits, gather_rows
 from ._product_of_marginals import product_of_marginals
 
 _LOG_2PI = math.log(2.0 * math.pi)
-# Reference rows drawn per training row by :meth:`SOCHead.extra_training_loss`.
-REFERENCE_ROWS_PER_ROW = 0.5
+# Contrast rows drawn per training row by :meth:`SOCHead.extra_training_loss`.
+CONTRAST_ROWS_PER_ROW = 0.5
 
 
 class SOCHead(ClassHead):
@@ -33,15 +33,18 @@ class SOCHead(ClassHead):
         loss = (1 - w) * CE(logits(z), y) + w * CE(logits(mu), range(C))
                + lambda * mean(-log N(z | mu_y, s_y))
 
-    With ``reference_weight`` ``rho > 0``, :meth:`reference_loss` adds
-    ``rho * mean(softplus(log p(z_ref) - log p(z)))``: the embeddings of
-    reference rows (rows that are not data, such as
-    :func:`product_of_marginals` draws) should be less likely under the
-    class mixture ``p`` than the data rows they are paired with, whose
-    density is held constant in this term. The head only sees embeddings:
-    the training loop gives :meth:`extra_training_loss` the encoder, which
-    draws the reference rows from the batch, encodes them and returns the
-    weighted term.
+    With ``contrast_weight`` ``rho > 0``, :meth:`contrast_loss` adds the
+    contrast term ``rho * mean(softplus(log p(z_con) - log p(z)))``. It
+    contrasts the density of data rows with that of *contrast rows*, rows
+    whose columns were shuffled independently across the batch
+    (:func:`product_of_marginals` draws), in the sense of Gutmann and
+    Hyvärinen's noise-contrastive estimation, so that the class mixture
+    ``p`` learns to rank data above rows off the data: each contrast row's
+    embedding should be less likely under ``p`` than the data row it is
+    paired with, whose density is held constant in this term. The head only
+    sees embeddings: the training loop gives :meth:`extra_training_loss` the
+    encoder, which draws the contrast rows from the batch, encodes them and
+    returns the weighted term.
 
     Every logit is computed from matrix products; no
     (n_samples, n_classes, D) tensor is ever built. With unit scales the
@@ -68,7 +71,7 @@ class SOCHead(ClassHead):
         fixed unit scale more stable.
     class_loss_weight : float, default=0.5
         Weight ``w`` of the class-mean cross-entropy; 0.5 weighs both terms
-        equally, as the SOC reference does.
+        equally, as the SOC authors' code does.
     class_loss_sample_size : int, default=256
         Classes drawn per step for the class-mean term when there are more.
     likelihood_weight : float, default=0.0
@@ -79,13 +82,13 @@ class SOCHead(ClassHead):
         their means; this term pulls them onto their means, making the
         classes real Gaussian clusters (see :meth:`likelihood_loss`).
     label_smoothing : float, default=0.1
-        Label smoothing of both cross-entropies. The head's defaults are the
-        SOC reference's (0.1, no likelihood term);
+        Label smoothing of both cross-entropies. The head's defaults are
+        those of the SOC authors' code (0.1, no likelihood term);
         :class:`sksoc.SOCClassifier` defaults to ``likelihood_weight=0.1,
         label_smoothing=0`` instead, for the reasons its user guide
         measures.
-    reference_weight : float, default=0.0
-        Weight ``rho`` of :meth:`reference_loss`, which the training loop
+    contrast_weight : float, default=0.0
+        Weight ``rho`` of :meth:`contrast_loss`, which the training loop
         adds through :meth:`extra_training_loss`; ``head(z, y)`` itself never
         includes the term.
     init_std : float, default=0.05
@@ -108,6 +111,9 @@ class SOCHead(ClassHead):
     ----------
     R. Pisoni, "Decoupling Features and Classes with Self-Organizing Class
     Embeddings", 2023.
+
+    M. Gutmann, A. Hyvärinen, "Noise-contrastive estimation: A new
+    estimation principle for unnormalized statistical models", AISTATS 2010.
 
     Examples
     --------
@@ -132,7 +138,7 @@ class SOCHead(ClassHead):
         class_loss_sample_size=256,
         likelihood_weight=0.0,
         label_smoothing=0.1,
-        reference_weight=0.0,
+        contrast_weight=0.0,
         init_std=0.05,
         min_scale=1e-3,
         chunk_size=None,
@@ -157,16 +163,16 @@ class SOCHead(ClassHead):
             raise ValueError(
                 f"likelihood_weight must be non-negative; got {likelihood_weight}."
             )
-        if reference_weight < 0:
+        if contrast_weight < 0:
             raise ValueError(
-                f"reference_weight must be non-negative; got {reference_weight}."
+                f"contrast_weight must be non-negative; got {contrast_weight}."
             )
         if min_scale <= 0 or min_scale >= 1:
             raise ValueError(f"min_scale must be in (0, 1); got {min_scale}.")
         self.class_loss_weight = class_loss_weight
         self.class_loss_sample_size = class_loss_sample_size
         self.likelihood_weight = likelihood_weight
-        self.reference_weight = reference_weight
+        self.contrast_weight = contrast_weight
         self.min_scale = min_scale
         self.means = nn.Parameter(
             torch.randn(n_classes, embedding_dim, generator=generator) * init_std
@@ -301,27 +307,27 @@ class SOCHead(ClassHead):
             losses = losses * sample_weight
         return losses.mean()
 
-    def reference_loss(self, z, z_reference, target=None):
-        """Mean ``softplus(log p(z_ref_i) - log p(z_i))`` over pairs of rows.
+    def contrast_loss(self, z, z_contrast, target=None):
+        """Mean ``softplus(log p(z_con_i) - log p(z_i))`` over pairs of rows.
 
         ``p`` is the class mixture of :meth:`mixture_log_density`. Row ``i``
-        of ``z_reference``, the embedding of a row that is not data, is
-        paired with row ``i`` of ``z``, a data row's, and the loss falls as
-        the reference becomes the less likely of the two. The data rows'
-        densities are constants here (no gradient): where data rows sit is
-        the cross-entropies' and the likelihood term's business, and they
-        carry the class and sample weights; this term only moves reference
-        embeddings away from the classes, so it is not weighted either.
-        With more than ``class_loss_sample_size`` classes and ``target``
-        given, both densities are over the classes in ``target`` only, so
-        that no (rows x classes) matrix of every class is built.
+        of ``z_contrast``, the embedding of a contrast row (a row off the
+        data), is paired with row ``i`` of ``z``, a data row's, and the loss
+        falls as the contrast row becomes the less likely of the two. The
+        data rows' densities are constants here (no gradient): where data
+        rows sit is the cross-entropies' and the likelihood term's business,
+        and they carry the class and sample weights; this term only moves
+        contrast embeddings away from the classes, so it is not weighted
+        either. With more than ``class_loss_sample_size`` classes and
+        ``target`` given, both densities are over the classes in ``target``
+        only, so that no (rows x classes) matrix of every class is built.
 
         Parameters
         ----------
         z : torch.Tensor of shape (n_pairs, embedding_dim)
             Embeddings of data rows.
-        z_reference : torch.Tensor of shape (n_pairs, embedding_dim)
-            Embeddings of reference rows.
+        z_contrast : torch.Tensor of shape (n_pairs, embedding_dim)
+            Embeddings of contrast rows.
         target : torch.Tensor of shape (n_pairs,), default=None
             The data rows' classes; used only to select classes, as above.
 
@@ -335,41 +341,41 @@ class SOCHead(ClassHead):
         >>> import torch
         >>> from sksoc.heads import SOCHead
         >>> head = SOCHead(n_classes=2, embedding_dim=2)
-        >>> z = head.means.detach().clone()  # data on the class means
-        >>> far = z + 10.0  # references far from both classes
-        >>> bool(head.reference_loss(z, far) < head.reference_loss(z, z))
+        >>> z = head.class_embeddings.detach().clone()  # data on the class means
+        >>> far = z + 10.0  # contrast rows far from both classes
+        >>> bool(head.contrast_loss(z, far) < head.contrast_loss(z, z))
         True
         """
-        if z.shape != z_reference.shape:
+        if z.shape != z_contrast.shape:
             raise ValueError(
-                "z and z_reference must have the same shape; got "
-                f"{tuple(z.shape)} and {tuple(z_reference.shape)}."
+                "z and z_contrast must have the same shape; got "
+                f"{tuple(z.shape)} and {tuple(z_contrast.shape)}."
             )
         classes = None
         if target is not None and self.n_classes > self.class_loss_sample_size:
             classes = torch.unique(target)
         with torch.no_grad():
             data = self.mixture_log_density(z, classes)
-        return F.softplus(self.mixture_log_density(z_reference, classes) - data).mean()
+        return F.softplus(self.mixture_log_density(z_contrast, classes) - data).mean()
 
     def extra_training_loss(self, encode, X, z, target):
-        """``reference_weight`` times :meth:`reference_loss` on reference rows.
+        """``contrast_weight`` times :meth:`contrast_loss` on contrast rows.
 
-        Draws ``ceil(REFERENCE_ROWS_PER_ROW * len(X))`` rows of the product
+        Draws ``ceil(CONTRAST_ROWS_PER_ROW * len(X))`` rows of the product
         of the batch's column marginals (:func:`product_of_marginals`) and
         pairs them with the batch's first rows, a random subset of a
-        shuffled batch. None when ``reference_weight`` is 0. See
+        shuffled batch. None when ``contrast_weight`` is 0. See
         :meth:`ClassHead.extra_training_loss` for the parameters.
         """
-        if self.reference_weight <= 0.0:
+        if self.contrast_weight <= 0.0:
             return None
         # A training batch has at least one row, and so does this.
-        n_rows = math.ceil(REFERENCE_ROWS_PER_ROW * len(X))
-        reference = encode(
+        n_rows = math.ceil(CONTRAST_ROWS_PER_ROW * len(X))
+        contrast = encode(
             product_of_marginals(X, n_rows, generator=self.training_generator)
         )
-        return self.reference_weight * self.reference_loss(
-            z[:n_rows], reference, target[:n_rows]
+        return self.contrast_weight * self.contrast_loss(
+            z[:n_rows], contrast, target[:n_rows]
         )
 
     def forward(self, z, target, sample_weight=None):
@@ -396,5 +402,5 @@ class SOCHead(ClassHead):
             f"class_loss_weight={self.class_loss_weight}, "
             f"likelihood_weight={self.likelihood_weight}, "
             f"label_smoothing={self.label_smoothing}, "
-            f"reference_weight={self.reference_weight}"
+            f"contrast_weight={self.contrast_weight}"
         )
