@@ -5,8 +5,7 @@ import numpy as np
 from scipy.special import softmax
 
 from ._common import check_int
-from ._embedding import _EmbeddingPicture
-from ._regions import grid_bounds
+from ._embedding import _EmbeddingPicture, grid_axes
 
 # Height of the rug below the curves, as a share of the highest curve.
 _RUG_HEIGHT = 0.25
@@ -181,11 +180,11 @@ class EmbeddingCurvesDisplay(_EmbeddingPicture):
     def _from_embedded(cls, embedded, grid_resolution):
         check_int(grid_resolution, "grid_resolution", minimum=2)
         cls._check_size(embedded)
-        step, embedding = embedded.step, embedded.embedding
+        step = embedded.step
         curves = {}
-        if hasattr(step, "logits_at"):
-            lower, upper = grid_bounds(step, embedding, embedded.class_embeddings)
-            grid = np.linspace(lower[0], upper[0], grid_resolution)
+        axes = grid_axes(embedded, grid_resolution)
+        if axes is not None:
+            (grid,) = axes
             if hasattr(step, "class_log_densities_at"):
                 values = np.exp(step.class_log_densities_at(grid[:, np.newaxis]))
                 kind = "density"
@@ -193,13 +192,7 @@ class EmbeddingCurvesDisplay(_EmbeddingPicture):
                 values = softmax(step.logits_at(grid[:, np.newaxis]), axis=1)
                 kind = "probability"
             curves = {"grid": grid, "curves": values.T, "kind": kind}
-        return cls(
-            embedding,
-            embedded.labels,
-            classes=embedded.classes,
-            class_embeddings=embedded.class_embeddings,
-            **curves,
-        )
+        return cls._with_samples_of(embedded, **curves)
 
     def _draw(self, ax, embedding, labels, classes, class_embeddings, *, scatter_kw):
         colors = self.class_colors_

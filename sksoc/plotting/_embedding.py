@@ -1,5 +1,6 @@
 """What every picture of an embedding shares: the samples by class, the class
-embeddings, and how a fitted estimator is asked for them.
+embeddings, the grid on which the classifier is scored, and how a fitted
+estimator is asked for them.
 
 Each picture is its own display: :class:`EmbeddingRegionsDisplay` (a 2-D
 embedding, with decision regions and, for an SOC classifier, class density
@@ -31,6 +32,12 @@ from ._common import (
 # space of cosine and margin heads); class embeddings are then drawn as
 # directions, on the same sphere.
 _UNIT_NORM_TOLERANCE = 1e-3
+# How far the grid reaches beyond each SOC class mean, in class scales. In 2-D
+# the outermost of 5 default contour levels (1/6 of the peak) lies at 1.9
+# scales; in 1-D each density curve should hold all but ~1e-4 of its mass.
+_DENSITY_REACH = {1: 4.0, 2: 2.5}
+# Margin added around the points and class embeddings, as a share of their range.
+_MARGIN = 0.05
 
 
 class Embedded(NamedTuple):
@@ -201,6 +208,18 @@ class _EmbeddingPicture:
         return Embedded(step, embedding, y, classes, class_embeddings)
 
     @classmethod
+    def _with_samples_of(cls, embedded, **arrays):
+        """A display of ``embedded``'s samples and class embeddings, and of the
+        ``arrays`` the picture computed for them (grid, curves, projection)."""
+        return cls(
+            embedded.embedding,
+            embedded.labels,
+            classes=embedded.classes,
+            class_embeddings=embedded.class_embeddings,
+            **arrays,
+        )
+
+    @classmethod
     def _check_size(cls, embedded):
         n_dims = embedded.embedding.shape[1]
         if not cls._accepts(n_dims):
@@ -237,3 +256,35 @@ def _drawn_class_embeddings(step, embedding):
     if len(norms) and np.allclose(norms, 1.0, atol=_UNIT_NORM_TOLERANCE):
         class_embeddings = unit_rows(class_embeddings)
     return class_embeddings
+
+
+def grid_axes(embedded, grid_resolution):
+    """Where a picture scores the final step: ``grid_resolution`` evenly spaced
+    points along each axis of the embedding, within :func:`_grid_bounds`; None
+    for a step without ``logits_at``."""
+    step = embedded.step
+    if not hasattr(step, "logits_at"):
+        return None
+    lower, upper = _grid_bounds(step, embedded.embedding, embedded.class_embeddings)
+    return [
+        np.linspace(low, high, grid_resolution)
+        for low, high in zip(lower, upper, strict=True)
+    ]
+
+
+def _grid_bounds(step, embedding, class_embeddings):
+    """Per-axis bounds covering the samples, the class embeddings and, for a
+    step with class densities, their bulk; with a small margin."""
+    extremes = [embedding]
+    if class_embeddings is not None:
+        extremes.append(class_embeddings.reshape(-1, embedding.shape[1]))
+    if hasattr(step, "class_log_densities_at"):
+        means = np.asarray(step.class_embeddings_, dtype=np.float64)
+        scales = getattr(step, "class_scales_", None)
+        scales = np.ones_like(means) if scales is None else np.asarray(scales)
+        reach = _DENSITY_REACH[embedding.shape[1]] * scales
+        extremes += [means - reach, means + reach]
+    points = np.concatenate(extremes)
+    lower, upper = points.min(axis=0), points.max(axis=0)
+    margin = _MARGIN * np.maximum(upper - lower, 1e-6)
+    return lower - margin, upper + margin

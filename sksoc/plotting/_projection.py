@@ -146,20 +146,17 @@ class EmbeddingProjectionDisplay(_EmbeddingPicture):
     @classmethod
     def _from_embedded(cls, embedded):
         cls._check_size(embedded)
-        embedding = embedded.embedding
-        projection = PCA(n_components=2, svd_solver="full").fit(embedding)
+        projection = PCA(n_components=2, svd_solver="full").fit(embedded.embedding)
         class_embeddings = embedded.class_embeddings
         if class_embeddings is not None:
             n_classes, n_subcenters, n_dims = class_embeddings.shape
             flat = projection.transform(class_embeddings.reshape(-1, n_dims))
             class_embeddings = flat.reshape(n_classes, n_subcenters, 2)
-        return cls(
-            projection.transform(embedding),
-            embedded.labels,
-            classes=embedded.classes,
+        projected = embedded._replace(
+            embedding=projection.transform(embedded.embedding),
             class_embeddings=class_embeddings,
-            projection=projection,
         )
+        return cls._with_samples_of(projected, projection=projection)
 
     def _draw(self, ax, embedding, labels, classes, class_embeddings, *, scatter_kw):
         self._scatter_plane(

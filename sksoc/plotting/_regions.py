@@ -7,14 +7,7 @@ import warnings
 import numpy as np
 
 from ._common import check_int
-from ._embedding import _EmbeddingPicture
-
-# How far the grid reaches beyond each SOC class mean, in class scales. In 2-D
-# the outermost of 5 default contour levels (1/6 of the peak) lies at 1.9
-# scales; in 1-D each density curve should hold all but ~1e-4 of its mass.
-DENSITY_REACH = {1: 4.0, 2: 2.5}
-# Margin added around the points and class embeddings, as a share of their range.
-_MARGIN = 0.05
+from ._embedding import _EmbeddingPicture, grid_axes
 
 
 class EmbeddingRegionsDisplay(_EmbeddingPicture):
@@ -252,14 +245,11 @@ class EmbeddingRegionsDisplay(_EmbeddingPicture):
         """The display of an embedding read off an estimator, scored on a grid."""
         check_int(grid_resolution, "grid_resolution", minimum=2)
         cls._check_size(embedded)
-        step, embedding = embedded.step, embedded.embedding
+        step = embedded.step
         grid = {}
-        if hasattr(step, "logits_at"):
-            lower, upper = grid_bounds(step, embedding, embedded.class_embeddings)
-            xx0, xx1 = np.meshgrid(
-                np.linspace(lower[0], upper[0], grid_resolution),
-                np.linspace(lower[1], upper[1], grid_resolution),
-            )
+        axes = grid_axes(embedded, grid_resolution)
+        if axes is not None:
+            xx0, xx1 = np.meshgrid(*axes)
             points = np.column_stack([xx0.ravel(), xx1.ravel()])
             grid = {
                 "xx0": xx0,
@@ -269,13 +259,7 @@ class EmbeddingRegionsDisplay(_EmbeddingPicture):
             if hasattr(step, "class_log_densities_at"):
                 densities = np.exp(step.class_log_densities_at(points))
                 grid["densities"] = densities.T.reshape(-1, *xx0.shape)
-        return cls(
-            embedding,
-            embedded.labels,
-            classes=embedded.classes,
-            class_embeddings=embedded.class_embeddings,
-            **grid,
-        )
+        return cls._with_samples_of(embedded, **grid)
 
     def _draw(
         self,
@@ -353,24 +337,6 @@ class EmbeddingRegionsDisplay(_EmbeddingPicture):
         if not shown:
             return "2-D embedding"
         return f"2-D embedding: {' and '.join(shown)}"
-
-
-def grid_bounds(step, embedding, class_embeddings):
-    """Per-axis bounds covering the samples, the class embeddings and, for a
-    step with class densities, their bulk; with a small margin."""
-    extremes = [embedding]
-    if class_embeddings is not None:
-        extremes.append(class_embeddings.reshape(-1, embedding.shape[1]))
-    if hasattr(step, "class_log_densities_at"):
-        means = np.asarray(step.class_embeddings_, dtype=np.float64)
-        scales = getattr(step, "class_scales_", None)
-        scales = np.ones_like(means) if scales is None else np.asarray(scales)
-        reach = DENSITY_REACH[embedding.shape[1]] * scales
-        extremes += [means - reach, means + reach]
-    points = np.concatenate(extremes)
-    lower, upper = points.min(axis=0), points.max(axis=0)
-    margin = _MARGIN * np.maximum(upper - lower, 1e-6)
-    return lower - margin, upper + margin
 
 
 def _pixel_extent(xx0, xx1):
