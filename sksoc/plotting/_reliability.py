@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..metrics._calibration_error import calibration_error, top_label_bins
-from ._common import check_matplotlib, estimator_name
+from ._common import axes_and_figure, check_matplotlib, estimator_name
 
 # Width of the histogram bars when the bin edges are not known: narrow bars
 # centred at each bin's mean confidence.
@@ -136,13 +136,8 @@ class ReliabilityDisplay:
         [[0.45, 0.5], [0.75, 1.0]]
         """
         check_matplotlib(f"{type(self).__name__}.plot")
-        import matplotlib.pyplot as plt
-
         accuracy, confidence, counts, edges = self._checked_bins()
-        if ax is None:
-            fig, ax = plt.subplots(layout="constrained")
-        else:
-            fig = ax.figure
+        ax, fig = axes_and_figure(ax)
         name = self.estimator_name if name is None else name
 
         if ref_line:
@@ -203,13 +198,8 @@ class ReliabilityDisplay:
             Input samples, such as a validation set.
         y : array-like of shape (n_samples,)
             Their true classes, all among ``estimator.classes_``.
-        n_bins : int, default=15
-            Number of bins.
-        strategy : {"uniform", "quantile"}, default="uniform"
-            Bins of equal width on [0, 1], or with edges at quantiles of the
-            confidences.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative sample weights.
+        n_bins, strategy, sample_weight
+            As in :func:`~sksoc.metrics.reliability_curve`.
         name : str, default=None
             Name of the model in the legend; None uses the estimator's class
             name.
