@@ -449,7 +449,7 @@ class BaseEmbeddingClassifier(
 
     @property
     def class_embeddings_(self):
-        """The class representations the head learned or was given, as an ndarray."""
+        """The class embeddings the head learned or was given, as an ndarray."""
         return self.net_.criterion_.class_embeddings.detach().cpu().numpy().copy()
 
     @property

@@ -222,14 +222,14 @@ class FixedRandomClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         """
         return self._add_classes(X, y, sample_weight)
 
-    _refined_class_tensors = ("vectors", "bias")
+    _refined_class_tensors = ("class_embeddings", "bias")
 
     def _new_class_rows(self, head, embeddings, y_encoded, positions):
         directions = head.embed(embeddings)
         centroids = torch.stack(
             [directions[torch.from_numpy(y_encoded == p)].mean(0) for p in positions]
         )
-        return {"vectors": torch.nn.functional.normalize(centroids, dim=1)}
+        return {"class_embeddings": torch.nn.functional.normalize(centroids, dim=1)}
 
     def _cosine_scale(self):
         head = self.net_.criterion_

@@ -289,11 +289,11 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
 
     # Scales learned from the new samples alone grow to cover old classes
     # (measured on digits): only the means are trained.
-    _refined_class_tensors = ("means",)
+    _refined_class_tensors = ("class_embeddings",)
 
     def _new_class_rows(self, head, embeddings, y_encoded, positions):
         members = [embeddings[torch.from_numpy(y_encoded == p)] for p in positions]
-        rows = {"means": torch.stack([m.mean(0) for m in members])}
+        rows = {"class_embeddings": torch.stack([m.mean(0) for m in members])}
         if head.learn_scale:
             # New classes start as wide as a typical existing class: scales
             # estimated from a few new samples can be far too wide and

@@ -30,7 +30,8 @@ class SoftmaxClassifier(BaseEmbeddingClassifier):
     Attributes
     ----------
     class_embeddings_ : ndarray of shape (n_classes, `embedding_dim_`)
-        The rows of the linear layer's weight: one vector per class.
+        The learned weight vector of each class: the rows of ``W`` in
+        ``logits = z W^T + b``.
     {fitted_attributes}
 
     Notes

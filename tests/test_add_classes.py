@@ -23,7 +23,7 @@ def soc_with_added_classes(digits):
     model.fit(X_train[y_train < 8], y_train[y_train < 8])
     before = old_and_new_accuracy(model, X_test, y_test)[0]
     state = {
-        "means": model.class_embeddings_.copy(),
+        "class_embeddings": model.class_embeddings_.copy(),
         "encoder": {k: v.clone() for k, v in model.net_.module_.state_dict().items()},
     }
     new = y_train >= 8
@@ -50,7 +50,9 @@ def test_new_classes_are_learned_and_old_ones_mostly_kept(
 
 def test_encoder_and_existing_means_are_untouched(soc_with_added_classes):
     model, _, state = soc_with_added_classes
-    np.testing.assert_array_equal(model.class_embeddings_[:8], state["means"])
+    np.testing.assert_array_equal(
+        model.class_embeddings_[:8], state["class_embeddings"]
+    )
     for name, value in model.net_.module_.state_dict().items():
         torch.testing.assert_close(value, state["encoder"][name], rtol=0, atol=0)
     assert model.class_embeddings_.shape == (10, 16)
@@ -80,7 +82,7 @@ def test_fixed_random_vectors_learn_new_directions_and_stay_frozen(fixed):
     np.testing.assert_array_equal(model.classes_, ["a", "b", "c", "d"])
     np.testing.assert_array_equal(model.class_embeddings_[:3], vectors)
     head = model.net_.criterion_
-    assert ("vectors" in dict(head.named_buffers())) is fixed
+    assert ("class_embeddings" in dict(head.named_buffers())) is fixed
     predicted = model.predict(X)
     assert np.mean(predicted[y == 3] == "d") > 0.9
     if not fixed:

@@ -61,7 +61,7 @@ def test_cosine_logits_are_scaled_cosines():
     z = torch.tensor([[3.0, 4.0]])  # direction (0.6, 0.8)
     head = ClassVectorHead(2, 2, scale=4.0, init="orthogonal")
     with torch.no_grad():
-        head.vectors.copy_(torch.eye(2))
+        head.class_embeddings.copy_(torch.eye(2))
     torch.testing.assert_close(head.logits(z), torch.tensor([[2.4, 3.2]]))
     torch.testing.assert_close(head.embed(z), torch.tensor([[0.6, 0.8]]))
 
@@ -69,7 +69,7 @@ def test_cosine_logits_are_scaled_cosines():
 def test_dot_logits_and_bias():
     head = ClassVectorHead(2, 2, similarity="dot", bias=True, fixed=False)
     with torch.no_grad():
-        head.vectors.copy_(torch.tensor([[1.0, 0.0], [1.0, 1.0]]))
+        head.class_embeddings.copy_(torch.tensor([[1.0, 0.0], [1.0, 1.0]]))
         head.bias.copy_(torch.tensor([0.5, -1.0]))
     z = torch.tensor([[3.0, 4.0]])
     torch.testing.assert_close(head.logits(z), torch.tensor([[3.5, 6.0]]))
@@ -79,14 +79,14 @@ def test_dot_logits_and_bias():
 def test_fixed_vectors_are_a_buffer_and_never_receive_gradients():
     head = ClassVectorHead(4, 3, bias=True)
     assert [name for name, _ in head.named_parameters()] == ["bias"]
-    assert "vectors" in dict(head.named_buffers())
-    before = head.vectors.clone()
+    assert "class_embeddings" in dict(head.named_buffers())
+    before = head.class_embeddings.clone()
     optimizer = torch.optim.SGD(head.parameters(), lr=1.0)
     head(torch.randn(8, 3), torch.randint(4, (8,))).backward()
     optimizer.step()
-    assert torch.equal(head.vectors, before)
+    assert torch.equal(head.class_embeddings, before)
     learnable = ClassVectorHead(4, 3, fixed=False)
-    assert "vectors" in dict(learnable.named_parameters())
+    assert "class_embeddings" in dict(learnable.named_parameters())
 
 
 def test_cosine_logits_at_scale_one_are_bounded():
@@ -102,7 +102,8 @@ def test_cosine_logits_at_scale_one_are_bounded():
 def test_linear_head_is_a_linear_layer():
     head = LinearHead(3, 2)
     z = torch.randn(5, 2)
-    torch.testing.assert_close(
-        head.logits(z), z @ head.linear.weight.T + head.linear.bias
-    )
-    assert head.class_embeddings is head.linear.weight
+    torch.testing.assert_close(head.logits(z), z @ head.class_embeddings.T + head.bias)
+    assert [name for name, _ in head.named_parameters()] == [
+        "class_embeddings",
+        "bias",
+    ]

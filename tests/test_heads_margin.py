@@ -140,7 +140,7 @@ def test_arcface_and_cosface_are_combined_margins():
 def head_with_vectors(Head, vectors, **params):
     head = Head(len(vectors), vectors.shape[1], **params)
     with torch.no_grad():
-        head.weight.copy_(vectors)
+        head.class_embeddings.copy_(vectors)
     return head
 
 
@@ -194,16 +194,19 @@ def test_loss_and_gradients_are_finite_at_cos_plus_and_minus_one(Head, sign):
     loss.backward()
     assert torch.isfinite(loss)
     assert torch.isfinite(z.grad).all()
-    assert torch.isfinite(head.weight.grad).all()
+    assert torch.isfinite(head.class_embeddings.grad).all()
 
 
 def test_sub_centers_take_the_closest_centre_per_class():
     vectors = torch.tensor(
-        [[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0]]  # class 0: rows 0-1
+        [
+            [[1.0, 0.0], [0.0, 1.0]],  # class 0's two sub-centres
+            [[-1.0, 0.0], [0.0, -1.0]],
+        ]
     )
     head = CosFaceHead(2, 2, scale=1.0, sub_centers=2)
     with torch.no_grad():
-        head.weight.copy_(vectors)
+        head.class_embeddings.copy_(vectors)
     z = torch.tensor([[0.0, 1.0], [-1.0, 0.0]])
     torch.testing.assert_close(head.logits(z), torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
     assert head.class_embeddings.shape == (2, 2, 2)

@@ -146,8 +146,8 @@ def test_training_logits_equal_log_densities_up_to_a_row_constant(learn_scale):
 def test_sampled_class_term_is_exact_when_the_sample_covers_every_class(learn_scale):
     head = SOCHead(30, 4, learn_scale=learn_scale, class_loss_sample_size=30)
     with torch.no_grad():
-        head.means.normal_()
-    log_p = F.log_softmax(head.logits(head.means), dim=1)
+        head.class_embeddings.normal_()
+    log_p = F.log_softmax(head.logits(head.class_embeddings), dim=1)
     # Label smoothing 0.1: -(0.9) log p_cc - 0.1 / C sum_k log p_ck, averaged.
     eye = torch.eye(30)
     expected = -(0.9 * eye + 0.1 / 30) * log_p
@@ -160,7 +160,7 @@ def test_sampled_class_term_is_exact_when_the_sample_covers_every_class(learn_sc
 def test_sampled_class_term_uses_that_many_classes():
     head = SOCHead(5000, 4, class_loss_sample_size=64, label_smoothing=0.0)
     with torch.no_grad():
-        head.means.zero_()
+        head.class_embeddings.zero_()
     # All means equal: each sampled mean is equally likely under the 64
     # sampled classes, so the loss is log(64), not log(5000).
     assert head.class_loss().item() == pytest.approx(
@@ -169,7 +169,7 @@ def test_sampled_class_term_uses_that_many_classes():
     torch.manual_seed(0)
     first = head.class_loss()
     with torch.no_grad():
-        head.means.normal_()
+        head.class_embeddings.normal_()
     torch.manual_seed(0)
     again = head.class_loss()
     torch.manual_seed(1)

@@ -16,7 +16,7 @@ def toy_head(**params):
     """2 classes in 2 dimensions, means (0, 0) and (1, 2)."""
     head = SOCHead(2, 2, **params)
     with torch.no_grad():
-        head.means.copy_(torch.tensor([[0.0, 0.0], [1.0, 2.0]]))
+        head.class_embeddings.copy_(torch.tensor([[0.0, 0.0], [1.0, 2.0]]))
     return head
 
 
@@ -100,7 +100,7 @@ def test_sample_weights_scale_each_sample_loss():
 def test_both_terms_train_the_means():
     head = SOCHead(3, 2, class_loss_weight=1.0)
     head(torch.randn(4, 2), torch.tensor([0, 1, 2, 1])).backward()
-    assert head.means.grad.abs().sum() > 0
+    assert head.class_embeddings.grad.abs().sum() > 0
     only_samples = SOCHead(3, 2, class_loss_weight=0.0)
     z = torch.randn(4, 2, requires_grad=True)
     only_samples(z, torch.tensor([0, 1, 2, 1])).backward()

@@ -588,16 +588,20 @@ FORGERIES = {
         "dtype 'V8' cannot be stored",
     ),
     "missing-tensor": (
-        {"edit_tensors": lambda tensors: tensors.pop("criterion.means")},
-        r"do not fit the SOCHead .* missing \['criterion.means'\]",
+        {"edit_tensors": lambda tensors: tensors.pop("criterion.class_embeddings")},
+        r"do not fit the SOCHead .* missing \['criterion.class_embeddings'\]",
     ),
     "reshaped-tensor": (
-        {"edit_tensors": _set(["criterion.means"], torch.zeros(3, 2))},
-        r"of another shape or dtype \['criterion.means'\]",
+        {"edit_tensors": _set(["criterion.class_embeddings"], torch.zeros(3, 2))},
+        r"of another shape or dtype \['criterion.class_embeddings'\]",
     ),
     "retyped-tensor": (
-        {"edit_tensors": _set(["criterion.means"], torch.zeros(3, 16).double())},
-        r"of another shape or dtype \['criterion.means'\]",
+        {
+            "edit_tensors": _set(
+                ["criterion.class_embeddings"], torch.zeros(3, 16).double()
+            )
+        },
+        r"of another shape or dtype \['criterion.class_embeddings'\]",
     ),
     "extra-tensor": (
         {"edit_tensors": _set(["payload"], torch.zeros(1000))},

@@ -46,8 +46,9 @@ def test_softmax_score_uses_both_logits_with_two_classes(blobs):
     X, y = blobs
     model = SoftmaxClassifier(**FAST).fit(X, y % 2)
     z = model.transform(X).astype(np.float64)
-    head = model.net_.criterion_.linear
-    logits = z @ head.weight.detach().double().numpy().T + head.bias.detach().numpy()
+    head = model.net_.criterion_
+    weight = head.class_embeddings.detach().double().numpy()
+    logits = z @ weight.T + head.bias.detach().numpy()
     expected = np.log(np.exp(logits).sum(axis=1))
     np.testing.assert_allclose(model.score_samples(X), expected, rtol=1e-5)
 

@@ -7,10 +7,11 @@ from torch import nn
 class ClassHead(nn.Module):
     """Base class of the class heads: embedding in, class logits out.
 
-    A head owns its class representations (means, vectors or weights). Used
-    as a loss module, ``head(z, y)`` returns the training loss of the
-    embeddings ``z`` against the class indices ``y``; :meth:`logits` gives
-    the plain logits used for prediction (no margin, every constant kept).
+    A head owns its class embeddings, what it compares an embedding with,
+    stored as its attribute ``class_embeddings``. Used as a loss module,
+    ``head(z, y)`` returns the training loss of the embeddings ``z`` against
+    the class indices ``y``; :meth:`logits` gives the plain logits used for
+    prediction (no margin, every constant kept).
 
     Training logits are linear in a transformed embedding,
     ``inputs @ weight.T + bias``, with optionally the target class's logit
@@ -18,9 +19,9 @@ class ClassHead(nn.Module):
     :meth:`training_terms`, and the loss is one matrix product and a
     cross-entropy, or a chunked cross-entropy that never holds all the
     logits (``chunk_size``).
-    Subclasses also implement :meth:`logits` and :attr:`class_embeddings`,
-    and override :meth:`embed` when they compare a transformed embedding (an
-    l2-normalised one, say).
+    Subclasses also implement :meth:`logits` and store
+    :attr:`class_embeddings`, and override :meth:`embed` when they compare a
+    transformed embedding (an l2-normalised one, say).
 
     Parameters
     ----------
@@ -36,6 +37,11 @@ class ClassHead(nn.Module):
 
     Attributes
     ----------
+    class_embeddings : torch.Tensor
+        Set by each subclass: the class embeddings, a
+        :class:`torch.nn.Parameter` (or a buffer where they are fixed) whose
+        first axis is the class, so that state-dict keys name them alike in
+        every head.
     training_generator : torch.Generator or None
         What the head's training draws (the SOC head's contrast rows and
         sampled classes) come from; torch's global generator when None. A
@@ -65,11 +71,6 @@ class ClassHead(nn.Module):
         self.embedding_dim = embedding_dim
         self.label_smoothing = label_smoothing
         self.chunk_size = chunk_size
-
-    @property
-    def class_embeddings(self):
-        """The class representations, a tensor whose first axis is the class."""
-        raise NotImplementedError
 
     def embed(self, z):
         """The embedding the head compares with its classes (``z`` itself here)."""

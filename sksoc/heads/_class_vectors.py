@@ -46,8 +46,8 @@ class ClassVectorHead(ClassHead):
 
     Attributes
     ----------
-    vectors : torch.Tensor of shape (n_classes, embedding_dim)
-        A buffer when ``fixed``, otherwise a parameter.
+    class_embeddings : torch.Tensor of shape (n_classes, embedding_dim)
+        The class vectors: a buffer when ``fixed``, otherwise a parameter.
     bias : torch.nn.Parameter of shape (n_classes,) or None
 
     References
@@ -91,14 +91,10 @@ class ClassVectorHead(ClassHead):
         self.fixed = fixed
         vectors = initial_class_embeddings(n_classes, embedding_dim, init, generator)
         if fixed:
-            self.register_buffer("vectors", vectors)
+            self.register_buffer("class_embeddings", vectors)
         else:
-            self.vectors = nn.Parameter(vectors)
+            self.class_embeddings = nn.Parameter(vectors)
         self.bias = nn.Parameter(torch.zeros(n_classes)) if bias else None
-
-    @property
-    def class_embeddings(self):
-        return self.vectors
 
     def embed(self, z):
         if self.similarity == "cosine":
@@ -107,7 +103,7 @@ class ClassVectorHead(ClassHead):
 
     def cosines(self, z):
         """Cosine of each embedding with each class vector."""
-        return F.normalize(z, dim=1) @ F.normalize(self.vectors, dim=1).T
+        return F.normalize(z, dim=1) @ F.normalize(self.class_embeddings, dim=1).T
 
     def logits(self, z):
         return self.training_terms(z, None).materialize()
@@ -116,12 +112,16 @@ class ClassVectorHead(ClassHead):
         if self.similarity == "cosine":
             # The scale goes on the (n_samples, D) side, the cheap one.
             inputs = self.scale * self.embed(z)
-            return LinearLogits(inputs, F.normalize(self.vectors, dim=1), self.bias)
-        return LinearLogits(z, self.vectors, self.bias)
+            return LinearLogits(
+                inputs, F.normalize(self.class_embeddings, dim=1), self.bias
+            )
+        return LinearLogits(z, self.class_embeddings, self.bias)
 
     def _class_tensors(self):
         return {
-            "vectors": lambda n: initial_class_embeddings(n, self.embedding_dim),
+            "class_embeddings": lambda n: initial_class_embeddings(
+                n, self.embedding_dim
+            ),
             "bias": lambda n: torch.zeros(n),
         }
 

@@ -1,5 +1,7 @@
 """The standard linear classification layer."""
 
+from torch.nn import functional as F
+
 from .._generators import linear
 from ._class_head import ClassHead
 from ._loss import LinearLogits
@@ -27,8 +29,10 @@ class LinearHead(ClassHead):
 
     Attributes
     ----------
-    linear : torch.nn.Linear
-        The layer; ``linear.weight`` holds the class vectors.
+    class_embeddings : torch.nn.Parameter of shape (n_classes, embedding_dim)
+        The learned weight vector of each class, ``W``.
+    bias : torch.nn.Parameter of shape (n_classes,) or None
+        The learned bias of each class, ``b``.
 
     Examples
     --------
@@ -42,14 +46,13 @@ class LinearHead(ClassHead):
         self, n_classes, embedding_dim, *, bias=True, generator=None, **kwargs
     ):
         super().__init__(n_classes, embedding_dim, **kwargs)
-        self.linear = linear(embedding_dim, n_classes, bias=bias, generator=generator)
-
-    @property
-    def class_embeddings(self):
-        return self.linear.weight
+        # The parameters of a torch.nn.Linear, drawn as it draws them.
+        layer = linear(embedding_dim, n_classes, bias=bias, generator=generator)
+        self.class_embeddings = layer.weight
+        self.bias = layer.bias
 
     def logits(self, z):
-        return self.linear(z)
+        return F.linear(z, self.class_embeddings, self.bias)
 
     def training_terms(self, z, target):
-        return LinearLogits(z, self.linear.weight, self.linear.bias)
+        return LinearLogits(z, self.class_embeddings, self.bias)

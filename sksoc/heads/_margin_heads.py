@@ -51,9 +51,10 @@ class MarginHead(ClassHead):
 
     Attributes
     ----------
-    weight : torch.nn.Parameter of shape (n_classes * sub_centers, embedding_dim)
-        The learned class vectors, class-major (rows ``c * K`` to
-        ``c * K + K - 1`` belong to class ``c``).
+    class_embeddings : torch.nn.Parameter of shape (n_classes, embedding_dim) \
+or (n_classes, sub_centers, embedding_dim)
+        The learned class vectors; with sub-centres, ``class_embeddings[c]``
+        holds the ``sub_centers`` vectors of class ``c``.
     """
 
     def __init__(
@@ -80,25 +81,23 @@ class MarginHead(ClassHead):
         self.scale = float(scale)
         self.sub_centers = int(sub_centers)
         self.easy_margin = easy_margin
-        self.weight = nn.Parameter(
-            initial_class_embeddings(
-                n_classes * self.sub_centers, embedding_dim, generator=generator
-            )
+        vectors = initial_class_embeddings(
+            n_classes * self.sub_centers, embedding_dim, generator=generator
         )
+        if self.sub_centers > 1:
+            vectors = vectors.view(n_classes, self.sub_centers, embedding_dim)
+        self.class_embeddings = nn.Parameter(vectors)
 
-    @property
-    def class_embeddings(self):
-        """(n_classes, embedding_dim), or (n_classes, sub_centers, embedding_dim)."""
-        if self.sub_centers == 1:
-            return self.weight
-        return self.weight.view(self.n_classes, self.sub_centers, -1)
+    def _unit_vectors(self):
+        """The class vectors l2-normalised, one row per sub-centre, class-major."""
+        return F.normalize(self.class_embeddings.view(-1, self.embedding_dim), dim=1)
 
     def embed(self, z):
         return F.normalize(z, dim=1)
 
     def cosines(self, z):
         """Cosine of each embedding with each class (its closest sub-centre)."""
-        cos = self.embed(z) @ F.normalize(self.weight, dim=1).T
+        cos = self.embed(z) @ self._unit_vectors().T
         if self.sub_centers > 1:
             cos = cos.view(len(z), self.n_classes, self.sub_centers).amax(dim=2)
         return cos
@@ -122,7 +121,7 @@ class MarginHead(ClassHead):
                 "With sub-centres the logits are not linear; see training_logits."
             )
         unit_z = self.embed(z)
-        unit_w = F.normalize(self.weight, dim=1)
+        unit_w = self._unit_vectors()
         target_logit = None
         if self.training:
             # Only the target column changes: its cosine is a row-wise dot.

@@ -102,8 +102,8 @@ class SOCHead(ClassHead):
 
     Attributes
     ----------
-    means : torch.nn.Parameter of shape (n_classes, embedding_dim)
-        The class means.
+    class_embeddings : torch.nn.Parameter of shape (n_classes, embedding_dim)
+        The class means ``mu_c``.
     raw_scales : torch.nn.Parameter of shape (n_classes, embedding_dim) or None
         Unconstrained scale parameters; None unless ``learn_scale``.
 
@@ -174,7 +174,7 @@ class SOCHead(ClassHead):
         self.likelihood_weight = likelihood_weight
         self.contrast_weight = contrast_weight
         self.min_scale = min_scale
-        self.means = nn.Parameter(
+        self.class_embeddings = nn.Parameter(
             torch.randn(n_classes, embedding_dim, generator=generator) * init_std
         )
         if learn_scale:
@@ -189,10 +189,6 @@ class SOCHead(ClassHead):
         return self.raw_scales is not None
 
     @property
-    def class_embeddings(self):
-        return self.means
-
-    @property
     def scales(self):
         """The class scales, (n_classes, embedding_dim); None when fixed at one."""
         if self.raw_scales is None:
@@ -201,7 +197,7 @@ class SOCHead(ClassHead):
 
     def logits(self, z):
         """Log-density of each embedding under each class Gaussian."""
-        return self._log_densities(z, self.means, self.scales)
+        return self._log_densities(z, self.class_embeddings, self.scales)
 
     def _log_densities(self, z, means, scales):
         """``log N(z | mu_c, s_c)`` for the given classes, every term kept."""
@@ -238,7 +234,7 @@ class SOCHead(ClassHead):
         log_density : torch.Tensor of shape (n_samples,)
         """
         if classes is None:
-            means, scales = self.means, self.scales
+            means, scales = self.class_embeddings, self.scales
         else:
             means, scales = self._class_rows(classes)
         log_densities = self._log_densities(z, means, scales)
@@ -256,7 +252,7 @@ class SOCHead(ClassHead):
         return LinearLogits(inputs, weight, bias)
 
     def training_terms(self, z, target):
-        return self._linear_terms(z, self.means, self.scales)
+        return self._linear_terms(z, self.class_embeddings, self.scales)
 
     def _class_rows(self, classes):
         """Means and scales of the classes at index ``classes``.
@@ -264,7 +260,7 @@ class SOCHead(ClassHead):
         Their gradient is sparse (the touched rows only), so that sampling a
         few classes out of a million adds no (n_classes, D) temporary.
         """
-        means = gather_rows(self.means, classes)
+        means = gather_rows(self.class_embeddings, classes)
         if self.raw_scales is None:
             return means, None
         return means, self.min_scale + F.softplus(gather_rows(self.raw_scales, classes))
@@ -277,9 +273,9 @@ class SOCHead(ClassHead):
         :attr:`training_generator`.
         """
         n_sampled = min(self.n_classes, self.class_loss_sample_size)
-        device = self.means.device
+        device = self.class_embeddings.device
         if n_sampled == self.n_classes:
-            means, scales = self.means, self.scales
+            means, scales = self.class_embeddings, self.scales
         else:
             classes = torch.randperm(
                 self.n_classes, device=device, generator=self.training_generator
@@ -392,7 +388,7 @@ class SOCHead(ClassHead):
     def _class_tensors(self):
         raw_one = math.log(math.expm1(1.0 - self.min_scale))
         return {
-            "means": lambda n: torch.zeros(n, self.embedding_dim),
+            "class_embeddings": lambda n: torch.zeros(n, self.embedding_dim),
             "raw_scales": lambda n: torch.full((n, self.embedding_dim), raw_one),
         }
 
