@@ -75,7 +75,7 @@ def compactness_scorer(estimator, X, y):
     See Also
     --------
     get_embedding_scorer : This scorer by its name, ``"compactness"``.
-    intra_class_compactness : The metric, with given class centres too.
+    intra_class_compactness : The metric, against given class embeddings too.
 
     References
     ----------
@@ -118,7 +118,7 @@ def separability_scorer(estimator, X, y):
     See Also
     --------
     get_embedding_scorer : This scorer by its name, ``"separability"``.
-    inter_class_separability : The metric, with given class centres too.
+    inter_class_separability : The metric, against given class embeddings too.
 
     References
     ----------
