@@ -20,10 +20,10 @@ skorch is used through its public hooks. What they change, and why:
   (a NaN or infinite loss stops training then, with a clear error); callbacks
   are notified per batch only when they implement a batch hook, and no
   per-batch history is kept.
-- ``forward_backward`` (called by ``train_step``): the step adds the head's
-  ``extra_training_loss``, given the encoder, for the terms a head computes
-  on rows of its own (the SOC head's contrast rows); the engine knows no
-  head by name.
+- ``forward_backward`` (called by ``train_step``): the step encodes the
+  rows of the head's ``extra_training_rows`` (the SOC head's contrast rows)
+  in the batch's forward pass, and adds the head's ``extra_training_loss``
+  of their embeddings; the engine knows no head by name.
 - ``fit_loop``: callbacks end training by raising :class:`StopTraining`, so a
   ``KeyboardInterrupt`` always means the user's, and propagates (skorch's
   ``partial_fit`` would swallow it).
@@ -106,7 +106,8 @@ class EmbeddingNet(NeuralNet):
         The likely causes of a non-finite loss, for the error message.
     extra_training_loss : bool, default=True
         Whether training steps add the head's
-        :meth:`~sksoc.heads.ClassHead.extra_training_loss`; False when the
+        :meth:`~sksoc.heads.ClassHead.extra_training_loss` of its
+        :meth:`~sksoc.heads.ClassHead.extra_training_rows`; False when the
         module is not the encoder of X (``add_classes`` trains on fixed
         embeddings).
     **kwargs
@@ -212,16 +213,28 @@ class EmbeddingNet(NeuralNet):
         return {"loss": loss, "y_pred": y_pred}
 
     def forward_backward(self, Xi, yi, **fit_params):
-        """The training loss of one batch, back-propagated: ``(y_pred, loss)``."""
-        y_pred = self.infer(Xi, **fit_params)
+        """The training loss of one batch, back-propagated: ``(y_pred, loss)``.
+
+        Rows the head asks for (:meth:`~sksoc.heads.ClassHead.extra_training_rows`)
+        are encoded in the same forward pass as the batch, one matrix
+        product per layer. An encoder with batch normalisation encodes them
+        in a second pass instead, which normalises the batch by its own
+        rows and leaves the running statistics to the data.
+        """
+        head = self.criterion_
+        extra_rows = head.extra_training_rows(Xi) if self.extra_training_loss else None
+        if extra_rows is None:
+            y_pred, z_extra = self.infer(Xi, **fit_params), None
+        elif _updates_running_stats(self.module_):
+            y_pred = self.infer(Xi, **fit_params)
+            with _running_stats_kept(self.module_):
+                z_extra = self.infer(extra_rows, **fit_params)
+        else:
+            both = self.infer(torch.cat([Xi, extra_rows]), **fit_params)
+            y_pred, z_extra = both[: len(Xi)], both[len(Xi) :]
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        if self.extra_training_loss:
-
-            def encode(rows):
-                with _running_stats_kept(self.module_):
-                    return self.infer(rows, **fit_params)
-
-            extra = self.criterion_.extra_training_loss(encode, Xi, y_pred, yi[0])
+        if z_extra is not None:
+            extra = head.extra_training_loss(z_extra, y_pred, yi[0])
             if extra is not None:
                 loss = loss + extra
         loss.backward()
@@ -462,6 +475,22 @@ class EmbeddingNet(NeuralNet):
         return out
 
 
+def _running_stats_layers(module):
+    """The batch-norm layers of ``module`` that update running statistics now."""
+    return [
+        layer
+        for layer in module.modules()
+        if isinstance(layer, _BATCH_NORMS)
+        and layer.track_running_stats
+        and layer.training
+    ]
+
+
+def _updates_running_stats(module):
+    """Whether a training forward of ``module`` updates batch-norm statistics."""
+    return bool(_running_stats_layers(module))
+
+
 @contextlib.contextmanager
 def _running_stats_kept(module):
     """Batch-norm layers of ``module`` normalise but do not update their statistics.
@@ -469,13 +498,7 @@ def _running_stats_kept(module):
     For rows that are not data (a head's extra rows): the running means and
     variances that prediction uses must come from data rows alone.
     """
-    layers = [
-        layer
-        for layer in module.modules()
-        if isinstance(layer, _BATCH_NORMS)
-        and layer.track_running_stats
-        and layer.training
-    ]
+    layers = _running_stats_layers(module)
     saved = [(layer.momentum, layer.num_batches_tracked.clone()) for layer in layers]
     for layer in layers:
         layer.momentum = 0.0

@@ -61,8 +61,20 @@ class CountingEncoder(nn.Module):
         return self.linear(X)
 
 
+class BatchNormEncoder(CountingEncoder):
+    """CountingEncoder with batch normalisation after the linear layer."""
+
+    def __init__(self, n_features_in, embedding_dim):
+        super().__init__(n_features_in, embedding_dim)
+        self.norm = nn.BatchNorm1d(embedding_dim)
+
+    def forward(self, X):
+        return self.norm(super().forward(X))
+
+
 @pytest.mark.parametrize("contrast_weight", [0.3, 0.0])
 def test_each_step_encodes_half_a_batch_of_contrast_rows(contrast_weight):
+    # In the batch's own forward pass: one pass of 100 + 50 rows a step.
     X, y = load_digits(return_X_y=True)
     model = SOCClassifier(
         module=CountingEncoder,
@@ -77,31 +89,61 @@ def test_each_step_encodes_half_a_batch_of_contrast_rows(contrast_weight):
     rows = model.net_.module_.rows
     if contrast_weight:
         contrast = math.ceil(CONTRAST_ROWS_PER_ROW * 100)
-        assert rows == [100, contrast] * 3
+        assert rows == [100 + contrast] * 3
     else:
         assert rows == [100] * 3
 
 
+def test_batch_norm_encoders_encode_contrast_rows_apart():
+    # A batch-norm layer would normalise the batch by the contrast rows'
+    # statistics too; such an encoder gets a second pass for them.
+    X, y = load_digits(return_X_y=True)
+    model = SOCClassifier(
+        module=BatchNormEncoder,
+        contrast_weight=0.3,
+        batch_size=100,
+        max_epochs=1,
+        early_stopping=False,
+        calibration=None,
+        random_state=0,
+    ).fit(X[:300] / 16, y[:300])
+    contrast = math.ceil(CONTRAST_ROWS_PER_ROW * 100)
+    assert model.net_.module_.rows == [100, contrast] * 3
+    # Three steps of data rows alone moved the running statistics.
+    assert model.net_.module_.norm.num_batches_tracked.item() == 3
+
+
 def test_the_soc_head_owns_its_contrast_term():
-    # The training loop calls extra_training_loss with the encoder; a head
-    # without such a term returns None, and the SOC head's is its weighted
-    # contrast_loss on half a batch of contrast rows.
+    # The training loop encodes the head's extra_training_rows and adds its
+    # extra_training_loss of their embeddings; a head without such a term
+    # asks for no rows, and the SOC head's term is its weighted
+    # contrast_loss of half a batch of contrast rows.
     X = torch.randn(6, 3)
     z, target = torch.randn(6, 2), torch.tensor([0, 1, 0, 1, 0, 1])
-    encoded = []
-
-    def encode(rows):
-        encoded.append(rows)
-        return rows[:, :2]
-
-    assert LinearHead(2, 2).extra_training_loss(encode, X, z, target) is None
-    assert SOCHead(2, 2).extra_training_loss(encode, X, z, target) is None
+    assert LinearHead(2, 2).extra_training_rows(X) is None
+    assert SOCHead(2, 2).extra_training_rows(X) is None
     head = SOCHead(2, 2, contrast_weight=0.3)
-    loss = head.extra_training_loss(encode, X, z, target)
-    (rows,) = encoded
+    rows = head.extra_training_rows(X)
     assert rows.shape == (3, 3)
-    expected = 0.3 * head.contrast_loss(z[:3], rows[:, :2], target[:3])
+    z_extra = rows[:, :2]
+    loss = head.extra_training_loss(z_extra, z, target)
+    expected = 0.3 * head.contrast_loss(z[:3], z_extra, target[:3])
     torch.testing.assert_close(loss, expected, rtol=0, atol=0)
+
+
+def test_contrast_term_stays_bounded_when_contrast_rows_look_like_data():
+    # Independent columns: contrast rows are draws of the data distribution
+    # itself, so nothing tells them apart. The term must not push every
+    # embedding away from the classes (it once made the loss grow without
+    # bound on encoded tables); the classes stay learnable.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1200, 8))
+    y = (X[:, 0] > 0).astype(int) + 2 * (X[:, 1] > 0)
+    model = SOCClassifier(contrast_weight=0.3, max_epochs=30, random_state=0)
+    model.fit(X[:900], y[:900])
+    assert all(np.isfinite(row["train_loss"]) for row in model.history_)
+    assert max(row["train_loss"] for row in model.history_) < 10
+    assert model.score(X[900:], y[900:]) > 0.9
 
 
 def test_add_classes_encodes_no_contrast_rows():

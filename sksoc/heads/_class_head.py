@@ -93,26 +93,44 @@ class ClassHead(nn.Module):
         """The logits the training cross-entropy sees, as one matrix."""
         return self.training_terms(z, target).materialize(target)
 
-    def extra_training_loss(self, encode, X, z, target):
-        """A training term that encodes rows of its own; None here (no term).
+    def extra_training_rows(self, X):
+        """Rows that a training step encodes with its batch; None here (none).
 
-        A training loop adds it to each step's ``head(z, target)``. A head
-        whose loss needs the encoder on rows other than the batch's (the SOC
-        head's contrast rows) overrides it; the loop then knows no head by
-        name. Rows it draws come from :attr:`training_generator`.
+        A head whose loss needs the encoder on rows other than the batch's
+        (the SOC head's contrast rows) overrides it and
+        :meth:`extra_training_loss`: a training loop encodes these rows with
+        the batch's and gives their embeddings to :meth:`extra_training_loss`,
+        so it knows no head by name. Rows it draws come from
+        :attr:`training_generator`.
 
         Parameters
         ----------
-        encode : callable
-            ``encode(rows)``: the embeddings of input rows, through the
-            encoder being trained, with gradients; rows that are not data
-            leave batch-norm statistics alone.
         X : torch.Tensor of shape (n_samples, n_features)
             The batch's input rows, in their shuffled order.
+
+        Returns
+        -------
+        rows : torch.Tensor of shape (n_rows, n_features) or None
+            Input rows to encode, of ``X``'s dtype and device; None for no
+            term.
+        """
+        return None
+
+    def extra_training_loss(self, z_extra, z, target):
+        """The training term on the embeddings of :meth:`extra_training_rows`.
+
+        A training loop adds it to each step's ``head(z, target)`` when
+        :meth:`extra_training_rows` gave rows; None here (no term).
+
+        Parameters
+        ----------
+        z_extra : torch.Tensor of shape (n_rows, embedding_dim)
+            The embeddings of the rows :meth:`extra_training_rows` returned,
+            through the encoder being trained, with gradients.
         z : torch.Tensor of shape (n_samples, embedding_dim)
-            Their embeddings.
+            The batch's embeddings.
         target : torch.Tensor of shape (n_samples,)
-            Their class indices.
+            The batch's class indices.
 
         Returns
         -------

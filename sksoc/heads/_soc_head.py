@@ -11,7 +11,7 @@ from ._loss import LinearLogits, gather_rows
 from ._product_of_marginals import product_of_marginals
 
 _LOG_2PI = math.log(2.0 * math.pi)
-# Contrast rows drawn per training row by :meth:`SOCHead.extra_training_loss`.
+# Contrast rows drawn per training row by :meth:`SOCHead.extra_training_rows`.
 CONTRAST_ROWS_PER_ROW = 0.5
 
 
@@ -41,10 +41,10 @@ class SOCHead(ClassHead):
     Hyvärinen's noise-contrastive estimation, so that the class mixture
     ``p`` learns to rank data above rows off the data: each contrast row's
     embedding should be less likely under ``p`` than the data row it is
-    paired with, whose density is held constant in this term. The head only
-    sees embeddings: the training loop gives :meth:`extra_training_loss` the
-    encoder, which draws the contrast rows from the batch, encodes them and
-    returns the weighted term.
+    paired with. The head only sees embeddings: it draws the contrast rows
+    from the batch (:meth:`extra_training_rows`), the training loop encodes
+    them with the batch, and :meth:`extra_training_loss` returns the
+    weighted term.
 
     Every logit is computed from matrix products; no
     (n_samples, n_classes, D) tensor is ever built. With unit scales the
@@ -89,8 +89,9 @@ class SOCHead(ClassHead):
         measures.
     contrast_weight : float, default=0.0
         Weight ``rho`` of :meth:`contrast_loss`, which the training loop
-        adds through :meth:`extra_training_loss`; ``head(z, y)`` itself never
-        includes the term.
+        adds through :meth:`extra_training_rows` and
+        :meth:`extra_training_loss`; ``head(z, y)`` itself never includes
+        the term.
     init_std : float, default=0.05
         Standard deviation of the normal initialisation of the means.
     min_scale : float, default=1e-3
@@ -308,15 +309,18 @@ class SOCHead(ClassHead):
 
         ``p`` is the class mixture of :meth:`mixture_log_density`. Row ``i``
         of ``z_contrast``, the embedding of a contrast row (a row off the
-        data), is paired with row ``i`` of ``z``, a data row's, and the loss
-        falls as the contrast row becomes the less likely of the two. The
-        data rows' densities are constants here (no gradient): where data
-        rows sit is the cross-entropies' and the likelihood term's business,
-        and they carry the class and sample weights; this term only moves
-        contrast embeddings away from the classes, so it is not weighted
-        either. With more than ``class_loss_sample_size`` classes and
-        ``target`` given, both densities are over the classes in ``target``
-        only, so that no (rows x classes) matrix of every class is built.
+        data), is paired with row ``i`` of ``z``, a data row's: the loss is
+        the logistic loss of telling the two apart by their densities, and
+        falls as the contrast row becomes the less likely of the two. Both
+        densities carry gradients. (Held constant, the data rows' density
+        let the term fall by pushing every embedding away from the classes,
+        the data's with the contrast rows': where contrast rows resemble
+        data, as on encoded tables, the embeddings grew without bound.) The
+        term is not weighted: the class and sample weights are the
+        cross-entropies' and the likelihood term's. With more than
+        ``class_loss_sample_size`` classes and ``target`` given, both
+        densities are over the classes in ``target`` only, so that no
+        (rows x classes) matrix of every class is built.
 
         Parameters
         ----------
@@ -350,28 +354,34 @@ class SOCHead(ClassHead):
         classes = None
         if target is not None and self.n_classes > self.class_loss_sample_size:
             classes = torch.unique(target)
-        with torch.no_grad():
-            data = self.mixture_log_density(z, classes)
+        data = self.mixture_log_density(z, classes)
         return F.softplus(self.mixture_log_density(z_contrast, classes) - data).mean()
 
-    def extra_training_loss(self, encode, X, z, target):
-        """``contrast_weight`` times :meth:`contrast_loss` on contrast rows.
+    def extra_training_rows(self, X):
+        """``ceil(CONTRAST_ROWS_PER_ROW * len(X))`` contrast rows of the batch.
 
-        Draws ``ceil(CONTRAST_ROWS_PER_ROW * len(X))`` rows of the product
-        of the batch's column marginals (:func:`product_of_marginals`) and
-        pairs them with the batch's first rows, a random subset of a
-        shuffled batch. None when ``contrast_weight`` is 0. See
-        :meth:`ClassHead.extra_training_loss` for the parameters.
+        Rows of the product of the batch's column marginals
+        (:func:`product_of_marginals`), drawn from
+        :attr:`training_generator`; None when ``contrast_weight`` is 0. See
+        :meth:`ClassHead.extra_training_rows`.
         """
         if self.contrast_weight <= 0.0:
             return None
         # A training batch has at least one row, and so does this.
         n_rows = math.ceil(CONTRAST_ROWS_PER_ROW * len(X))
-        contrast = encode(
-            product_of_marginals(X, n_rows, generator=self.training_generator)
-        )
+        return product_of_marginals(X, n_rows, generator=self.training_generator)
+
+    def extra_training_loss(self, z_extra, z, target):
+        """``contrast_weight`` times :meth:`contrast_loss` of the contrast rows.
+
+        Contrast row ``i`` is paired with the batch's row ``i``, a random
+        row of a shuffled batch. See :meth:`ClassHead.extra_training_loss`.
+        """
+        if self.contrast_weight <= 0.0:
+            return None
+        n_rows = len(z_extra)
         return self.contrast_weight * self.contrast_loss(
-            z[:n_rows], contrast, target[:n_rows]
+            z[:n_rows], z_extra, target[:n_rows]
         )
 
     def forward(self, z, target, sample_weight=None):
