@@ -4,6 +4,13 @@ A mixin for the estimators whose heads can grow (their head implements
 ``ClassHead.insert_classes``): the new classes' rows start where the
 estimator's ``_new_class_rows`` puts them and are trained on fixed
 embeddings by the training engine, every existing row held constant.
+
+A calibrated model is calibrated again: the logits have more columns than
+the fitted temperature saw. As ``fit`` does, a seeded stratified share of
+the rows (``validation_fraction``) is held out of the training and the
+calibrator is refitted on the grown model's logits of those rows
+(:func:`calibration_split`); with too few rows to hold any out, on the
+training rows.
 """
 
 import copy
@@ -12,6 +19,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
+from ._calibration import calibration_rows
 from ._fitting import restore_on_failure
 from ._inference import map_rows
 from ._input import training_input
@@ -55,21 +63,34 @@ class ClassAdditionMixin:
                 name=type(self).__name__,
                 two_classes=False,
             )
-            embeddings = torch.from_numpy(
-                map_rows(
-                    self,
-                    X,
-                    lambda z: z,
-                    width=self.embedding_dim_,
-                    dtype=np.float32,
-                    logits=False,
+            calibrated = self.calibrator_.method is not None
+            train, held_out = np.arange(len(y)), None
+            if calibrated:
+                train, held_out = calibration_split(
+                    y_encoded, positions, self.validation_fraction, self._seed
                 )
+            embeddings = map_rows(
+                self,
+                X,
+                lambda z: z,
+                width=self.embedding_dim_,
+                dtype=np.float32,
+                logits=False,
             )
             net = copy.deepcopy(self.net_)
             head = net.criterion_
-            rows = self._new_class_rows(head, embeddings, y_encoded, positions)
+            train_embeddings = torch.from_numpy(embeddings[train])
+            rows = self._new_class_rows(
+                head, train_embeddings, y_encoded[train], positions
+            )
             is_new = head.insert_classes(positions, **rows)
-            self._refine_new_classes(net, embeddings, y_encoded, weight, is_new)
+            self._refine_new_classes(
+                net,
+                train_embeddings,
+                y_encoded[train],
+                None if weight is None else weight[train],
+                is_new,
+            )
             counts = np.zeros(len(classes))
             counts[~is_new.numpy()] = self.class_count_
             self.class_count_ = counts + class_counts(
@@ -77,7 +98,26 @@ class ClassAdditionMixin:
             )
             self.classes_ = classes
             self.net_ = net
+            if calibrated:
+                # On the training rows when none could be held out.
+                self.calibrator_ = self._refitted_calibrator(
+                    embeddings,
+                    y_encoded,
+                    weight,
+                    train if held_out is None else held_out,
+                )
         return self
+
+    def _refitted_calibrator(self, embeddings, y_encoded, sample_weight, rows):
+        """A copy of ``calibrator_`` fitted on the grown model's logits of ``rows``.
+
+        As :func:`~sksoc._fitting.fit_calibration` fits it, weights included;
+        a copy, so that a failure leaves the fitted one as it was.
+        """
+        rows = calibration_rows(rows, len(self.classes_), self._seed)
+        logits = map_rows(self, embeddings[rows], lambda logits: logits, encode=False)
+        weight = None if sample_weight is None else sample_weight[rows]
+        return copy.copy(self.calibrator_).fit(logits, y_encoded[rows], weight)
 
     def _new_class_rows(self, head, embeddings, y_encoded, positions):
         """Initial class-indexed rows of the new classes, ``{attribute: rows}``."""
@@ -99,3 +139,46 @@ class ClassAdditionMixin:
             is_new=is_new,
             seed=self._seed,
         )
+
+
+def calibration_split(y_encoded, new_positions, fraction, seed):
+    """Training and held-out rows of ``add_classes``' data for the calibration.
+
+    Each class with two or more rows gives ``fraction`` of them (rounded, at
+    least one, never all) to the held-out rows, drawn from ``seed``; a class
+    with one row keeps it for training. Where some new class has fewer than
+    two rows, or the held-out rows would hold a single class, none is held
+    out: the held-out rows are None and every row trains.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,)
+        Class indices of the rows.
+    new_positions : ndarray
+        The indices of the new classes.
+    fraction : float
+        The share of each class held out, in ``(0, 1)``.
+    seed : int
+
+    Returns
+    -------
+    train : ndarray
+        The sorted training rows.
+    held_out : ndarray or None
+        The sorted held-out rows.
+    """
+    index = np.arange(len(y_encoded))
+    labels, counts = np.unique(y_encoded, return_counts=True)
+    if np.any(counts[np.isin(labels, new_positions)] < 2):
+        return index, None
+    rng = np.random.default_rng(seed)
+    held_out = []
+    for label, count in zip(labels, counts, strict=True):
+        if count < 2:
+            continue
+        n_held = min(count - 1, max(1, round(fraction * count)))
+        held_out.append(rng.choice(index[y_encoded == label], n_held, replace=False))
+    held_out = np.sort(np.concatenate(held_out))
+    if len(np.unique(y_encoded[held_out])) < 2:
+        return index, None
+    return np.setdiff1d(index, held_out), held_out
