@@ -902,6 +902,56 @@ def open_set_table(name="open_set.csv"):
     }
 
 
+def open_set_script():
+    """``benchmarks/open_set.py``, its folder appended to the path (so that
+    ``benchmarks/distributed.py`` shadows no package) for its siblings."""
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.append(str(ROOT / "benchmarks"))
+    return load_benchmark("open_set")
+
+
+def header(name):
+    """The columns of ``docs/user_guide/_generated/<name>`` after the first."""
+    with open(GENERATED / name, newline="") as file:
+        return next(csv.reader(file))[1:]
+
+
+def test_the_open_set_columns_are_the_scripts_cases():
+    # Every column is a case of the script, in the script's order, and the
+    # arrays' cases are all there; the DataFrame cases come in with the
+    # regenerated tables. The sphere table has the arrays' cases alone.
+    script = open_set_script()
+    cases = list(script.CASE_NAMES.values())
+    arrays = [
+        column
+        for (data, _), column in script.CASE_NAMES.items()
+        if data in script.ARRAY_SETS
+    ]
+    assert arrays == [NEAR_DIGITS, NEAR_MNIST1D, *OPEN_SET_FAR]
+    for name in ("open_set.csv", "open_set_fpr.csv"):
+        columns = header(name)
+        assert columns == [case for case in cases if case in columns]
+        assert set(arrays) <= set(columns)
+    assert header("open_set_vmf.csv") == arrays
+
+
+def test_the_open_set_page_describes_the_scripts_tabular_cases():
+    script, page = open_set_script(), prose("user_guide/open_set.rst")
+    # "trained on its first 24 classes (sorted labels), unknown every row of
+    # the other 8"; "its training part subsampled to 12,000 rows"; "split
+    # 75/25 as in the tabular benchmark".
+    assert script.N_KNOWN["multiclass_32"] == 24
+    assert "32 classes, trained on its first 24 classes" in page
+    assert "unknown every row of the other 8" in page
+    assert script.TRAIN_ROWS == {"diamonds": 12_000}
+    assert "``diamonds`` (its training part subsampled to 12,000 rows" in page
+    assert load_benchmark("_tabular_sets").TEST_SIZE == 0.25
+    assert "split 75/25 as in the tabular benchmark" in page
+    tabular = [name for name in script.N_KNOWN if name not in script.ARRAY_SETS]
+    assert tabular == ["multiclass_32", "diamonds", "computers"]
+    assert all(f"``{name}``" in page for name in tabular)
+
+
 def test_the_open_set_reading_of_the_near_ood_columns():
     auroc, page = open_set_table(), prose("user_guide/open_set.rst")
     digits = {score: row[NEAR_DIGITS] for score, row in auroc.items()}
