@@ -31,6 +31,9 @@ class ClassAdditionMixin:
 
     # Head attributes whose new-class rows are trained, when learnable.
     _refined_class_tensors = ()
+    # Whether add_classes refits a fitted calibration on held-out rows of
+    # its data (see _add_classes).
+    _recalibrates_added_classes = True
 
     def _add_classes(self, X, y, sample_weight=None):
         """Add the classes of ``y`` not in ``classes_``, with the encoder frozen.
@@ -63,9 +66,8 @@ class ClassAdditionMixin:
                 name=type(self).__name__,
                 two_classes=False,
             )
-            calibrated = self.calibrator_.method is not None
             train, held_out = np.arange(len(y)), None
-            if calibrated:
+            if self._recalibrates_added_classes and self.calibrator_.method is not None:
                 train, held_out = calibration_split(
                     y_encoded, positions, self.validation_fraction, self._seed
                 )
@@ -98,13 +100,9 @@ class ClassAdditionMixin:
             )
             self.classes_ = classes
             self.net_ = net
-            if calibrated:
-                # On the training rows when none could be held out.
+            if held_out is not None:
                 self.calibrator_ = self._refitted_calibrator(
-                    embeddings,
-                    y_encoded,
-                    weight,
-                    train if held_out is None else held_out,
+                    embeddings, y_encoded, weight, held_out
                 )
         return self
 
@@ -147,8 +145,12 @@ def calibration_split(y_encoded, new_positions, fraction, seed):
     Each class with two or more rows gives ``fraction`` of them (rounded, at
     least one, never all) to the held-out rows, drawn from ``seed``; a class
     with one row keeps it for training. Where some new class has fewer than
-    two rows, or the held-out rows would hold a single class, none is held
-    out: the held-out rows are None and every row trains.
+    two rows, none is held out and the held-out rows are None: the
+    calibration is kept as it was, since one fitted on a class's only
+    training row overfits it (on digits, adding 8 and 9 from one row each,
+    SOC's ECE doubled). Where the held-out rows would hold a single class
+    (one new class given alone), every row trains and the calibration is
+    fitted on them all (on digits, adding 8 alone, that lowered the ECE).
 
     Parameters
     ----------
@@ -165,7 +167,7 @@ def calibration_split(y_encoded, new_positions, fraction, seed):
     train : ndarray
         The sorted training rows.
     held_out : ndarray or None
-        The sorted held-out rows.
+        The sorted rows to fit the calibration on, or None to keep it.
     """
     index = np.arange(len(y_encoded))
     labels, counts = np.unique(y_encoded, return_counts=True)
@@ -180,5 +182,5 @@ def calibration_split(y_encoded, new_positions, fraction, seed):
         held_out.append(rng.choice(index[y_encoded == label], n_held, replace=False))
     held_out = np.sort(np.concatenate(held_out))
     if len(np.unique(y_encoded[held_out])) < 2:
-        return index, None
+        return index, index
     return np.setdiff1d(index, held_out), held_out

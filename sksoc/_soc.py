@@ -278,11 +278,13 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         held out, the new classes are trained on the other rows, and
         ``temperature_`` (and ``distance_power_``) are refitted on the grown
         model's logits of the held-out rows, weighted by ``sample_weight``
-        and ``class_weight``. With too few rows to hold any out (a new class
-        with a single row, or held-out rows of a single class), every row
-        trains and the calibration is refitted on them, the training rows.
-        Either way the calibration learns from the classes in ``y`` alone;
-        rows of known classes passed along with the new ones take part in
+        and ``class_weight``. When a new class has a single row, none is
+        held out and the calibration is kept (one fitted on a class's only
+        row overfits it); when the held-out rows would hold a single class
+        (one new class given alone), every row trains and the calibration
+        is refitted on them all. The calibration learns from the classes in
+        ``y`` alone; rows of known classes passed along with the new ones
+        take part in
         it. A model fitted with ``calibration=None``, or built by
         :meth:`partial_fit` alone, stays uncalibrated.
 
