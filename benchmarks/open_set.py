@@ -37,8 +37,8 @@ The scores:
 
 - ``SOC density``: :meth:`sksoc.SOCClassifier.score_samples`, the mixture
   log-density of the embedding; ``SOC max probability``: its largest class
-  probability. The same two for ``SOCClassifier(contrast_weight=0.3)``, the
-  contrast term that is off by default (its targets are printed too).
+  probability. The same two for ``SOCClassifier(contrast_weight=0)``, SOC
+  without its contrast term (on by default; its targets are printed too).
 - ``Fixed cosine`` and ``Margin cosine``: the ``score_samples`` of
   :class:`~sksoc.FixedRandomClassifier` and :class:`~sksoc.MarginClassifier`,
   the scaled largest cosine to a class vector.
@@ -64,7 +64,7 @@ classes) or set to the head's logit scale.
 It prints one table per metric (AUROC, and the false-positive rate at 95%
 true-positive rate, lower is better), averaged over the seeds, the known
 rows' accuracy of each network, and one line per target that SOCClassifier
-is held to, at its defaults and with the contrast term (each line states
+is held to, at its defaults and without the contrast term (each line states
 the target and the measured value, "met" or "NOT met"): the SOC density's
 AUROC at least 0.99 on every far-OOD case; on every near-OOD case above the
 softmax network's max probability and energy; on the digits at least 0.97
@@ -86,6 +86,7 @@ import csv
 import pathlib
 import sys
 import time
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -138,15 +139,15 @@ CASE_NAMES = {
     ("computers", "noise"): "computers / noise",
     ("computers", "shuffled columns"): "computers / shuffled columns",
 }
-# SOCClassifier's contrast term, off by default, as a variant, and its name
-# in the tables.
-CONTRAST = {"contrast_weight": 0.3}
-WITH_CONTRAST = ", ".join(f"{key}={value}" for key, value in CONTRAST.items())
+# SOCClassifier without its contrast term (on by default), as a variant, and
+# its name in the tables.
+TERM_OFF_PARAMS = {"contrast_weight": 0}
+TERM_OFF = ", ".join(f"{key}={value}" for key, value in TERM_OFF_PARAMS.items())
 SCORES = (
     "SOC density",
     "SOC max probability",
-    f"SOC density, {WITH_CONTRAST}",
-    f"SOC max probability, {WITH_CONTRAST}",
+    f"SOC density, {TERM_OFF}",
+    f"SOC max probability, {TERM_OFF}",
     "Fixed cosine",
     "Margin cosine",
     "Softmax max probability",
@@ -268,7 +269,7 @@ def open_set_scores(X_fit, y_fit, seed):
     fitted vMF concentrations, ``{"Fixed" or "Margin": kappa}``.
     """
     soc = SOCClassifier(random_state=seed).fit(X_fit, y_fit)
-    soc_contrast = SOCClassifier(random_state=seed, **CONTRAST).fit(X_fit, y_fit)
+    soc_term_off = SOCClassifier(random_state=seed, **TERM_OFF_PARAMS).fit(X_fit, y_fit)
     fixed = FixedRandomClassifier(random_state=seed).fit(X_fit, y_fit)
     margin = MarginClassifier(random_state=seed).fit(X_fit, y_fit)
     softmax = SoftmaxClassifier(random_state=seed).fit(X_fit, y_fit)
@@ -284,8 +285,8 @@ def open_set_scores(X_fit, y_fit, seed):
             [
                 soc.score_samples,
                 lambda X: soc.predict_proba(X).max(1),
-                soc_contrast.score_samples,
-                lambda X: soc_contrast.predict_proba(X).max(1),
+                soc_term_off.score_samples,
+                lambda X: soc_term_off.predict_proba(X).max(1),
                 fixed.score_samples,
                 margin.score_samples,
                 lambda X: softmax.predict_proba(X).max(1),
@@ -311,7 +312,7 @@ def open_set_scores(X_fit, y_fit, seed):
         kappas[name] = fitted.kappa_
     models = {
         "SOC": soc,
-        f"SOC, {WITH_CONTRAST}": soc_contrast,
+        f"SOC, {TERM_OFF}": soc_term_off,
         "Fixed": fixed,
         "Margin": margin,
         "Softmax": softmax,
@@ -385,28 +386,24 @@ def run_open_set(seeds, names=tuple(N_KNOWN)):
     vMF concentrations, ``{(data set, model): [per seed]}``."""
     results, accuracy, kappas = {}, {}, {}
     for name in names:
-        kinds = [kind for data, kind in CASE_NAMES if data == name]
         for seed in seeds:
             start = time.perf_counter()
-            X_train, X_test, y_train, y_test = split(name, seed)
-            classes = np.unique(y_train)[: N_KNOWN[name]]
-            fit, known = np.isin(y_train, classes), np.isin(y_test, classes)
-            X_known = X_test[known]
+            case = case_rows(name, seed)
+            X_known, unknown = case.X_known, case.unknown
             functions, models, fitted_kappas = open_set_scores(
-                X_train[fit], y_train[fit], seed
+                case.X_fit, case.y_fit, seed
             )
             for model_name, kappa in fitted_kappas.items():
                 kappas.setdefault((name, model_name), []).append(kappa)
+            classes = np.unique(case.y_fit)
             if N_KNOWN[name] is None:
                 trained_on = f"{name}, all classes"
             else:
                 trained_on = f"{name}, classes {classes[0]}-{classes[-1]}"
             for model_name, model in models.items():
                 accuracy.setdefault((trained_on, model_name), []).append(
-                    model.score(X_known, y_test[known])
+                    model.score(X_known, case.y_known)
                 )
-            X_unseen = _stacked(X_train[~fit], X_test[~known])
-            unknown = unknown_rows(kinds, X_train, X_known, X_unseen, seed)
             for score, function in functions.items():
                 on_known = function(X_known)
                 for kind, rows in unknown.items():
@@ -425,6 +422,33 @@ def run_open_set(seeds, names=tuple(N_KNOWN)):
     return results, accuracy, kappas
 
 
+class CaseRows(NamedTuple):
+    """The rows of one data set's cases, for one seed."""
+
+    X_fit: object  # the training rows of the known classes
+    y_fit: np.ndarray
+    X_known: object  # held-out rows of the known classes (positives)
+    y_known: np.ndarray
+    unknown: dict  # {kind: rows} of the set's cases in CASE_NAMES
+
+
+def case_rows(name, seed):
+    """The training, known and unknown rows of data set ``name``'s cases."""
+    kinds = [kind for data, kind in CASE_NAMES if data == name]
+    X_train, X_test, y_train, y_test = split(name, seed)
+    classes = np.unique(y_train)[: N_KNOWN[name]]
+    fit, known = np.isin(y_train, classes), np.isin(y_test, classes)
+    X_known = X_test[known]
+    X_unseen = _stacked(X_train[~fit], X_test[~known])
+    return CaseRows(
+        X_train[fit],
+        y_train[fit],
+        X_known,
+        y_test[known],
+        unknown_rows(kinds, X_train, X_known, X_unseen, seed),
+    )
+
+
 def _stacked(first, second):
     """The rows of ``first`` then ``second``, arrays or DataFrames."""
     if isinstance(first, pd.DataFrame):
@@ -440,8 +464,8 @@ def run_accuracy(seeds, names=ARRAY_SETS):
             X_train, X_test, y_train, y_test = split(name, seed)
             models = {
                 "SOCClassifier": SOCClassifier(random_state=seed),
-                f"SOCClassifier({WITH_CONTRAST})": SOCClassifier(
-                    random_state=seed, **CONTRAST
+                f"SOCClassifier({TERM_OFF})": SOCClassifier(
+                    random_state=seed, **TERM_OFF_PARAMS
                 ),
                 "SoftmaxClassifier": SoftmaxClassifier(random_state=seed),
             }
@@ -449,8 +473,8 @@ def run_accuracy(seeds, names=ARRAY_SETS):
                 models["SOCClassifier(embedding_dim=10)"] = SOCClassifier(
                     embedding_dim=10, random_state=seed
                 )
-                models[f"SOCClassifier(embedding_dim=10, {WITH_CONTRAST})"] = (
-                    SOCClassifier(embedding_dim=10, random_state=seed, **CONTRAST)
+                models[f"SOCClassifier(embedding_dim=10, {TERM_OFF})"] = SOCClassifier(
+                    embedding_dim=10, random_state=seed, **TERM_OFF_PARAMS
                 )
             for model_name, model in models.items():
                 model.fit(X_train, y_train)
@@ -545,8 +569,8 @@ def mean_auroc(results, name, kind, score):
 def target_lines(results, accuracy, add_classes, variant=""):
     """``(text, met)`` for each target SOCClassifier is held to.
 
-    ``variant`` is ``""`` for the defaults or ``WITH_CONTRAST`` for the
-    contrast term: the SOC scores and models of that variant are judged,
+    ``variant`` is ``""`` for the defaults or ``TERM_OFF`` for SOC
+    without its contrast term: the SOC scores and models of that variant are judged,
     against every score that is not SOC's. The targets of a case, data set
     or ``add_classes`` (None) not run are left out.
     """
@@ -563,7 +587,7 @@ def target_lines(results, accuracy, add_classes, variant=""):
         rivals = [
             s
             for s in SCORES
-            if not s.startswith("SOC ") or (WITH_CONTRAST in s) == bool(variant)
+            if not s.startswith("SOC ") or (TERM_OFF in s) == bool(variant)
         ]
         best = max(rivals, key=lambda s: mean_auroc(results, "digits", "unseen", s))
         top = mean_auroc(results, "digits", "unseen", best)
@@ -660,11 +684,11 @@ def main(argv=None):
 
     results, known_accuracy, kappas = run_open_set(args.seeds, names)
     accuracy = run_accuracy(args.seeds, [n for n in ARRAY_SETS if n in names])
-    add_classes = dict.fromkeys(("", WITH_CONTRAST))
+    add_classes = dict.fromkeys(("", TERM_OFF))
     if "digits" in names:
         add_classes = {
             "": run_add_classes(args.seeds),
-            WITH_CONTRAST: run_add_classes(args.seeds, **CONTRAST),
+            TERM_OFF: run_add_classes(args.seeds, **TERM_OFF_PARAMS),
         }
 
     seeds = ", ".join(map(str, args.seeds))
@@ -693,7 +717,7 @@ def main(argv=None):
         accuracy_rows.append([added, f"{probe}: new classes", f"{ceiling_new:.4f}"])
     print_table("Accuracy (test rows)", accuracy_rows)
 
-    for variant, title in (("", "defaults"), (WITH_CONTRAST, WITH_CONTRAST)):
+    for variant, title in (("", "defaults"), (TERM_OFF, TERM_OFF)):
         print(f"\nTargets, SOCClassifier at {title}")
         for text, met in target_lines(results, accuracy, add_classes[variant], variant):
             print(f"  {'met' if met else 'NOT met'}: {text}")

@@ -46,8 +46,14 @@ from sksoc.metrics import open_set_auroc
 REFERENCE = "SoftmaxClassifier (for reference)"
 # (SOCClassifier parameters, a note); the default row is found by its values.
 CANDIDATES = (
-    ({"likelihood_weight": 0.0, "label_smoothing": 0.1}, "the SOC authors' loss"),
-    ({"likelihood_weight": 0.1, "label_smoothing": 0.0}, None),
+    (
+        {"likelihood_weight": 0.0, "label_smoothing": 0.1, "contrast_weight": 0.0},
+        "the SOC authors' loss",
+    ),
+    (
+        {"likelihood_weight": 0.1, "label_smoothing": 0.0, "contrast_weight": 0.0},
+        None,
+    ),
     (
         {"likelihood_weight": 0.1, "label_smoothing": 0.0, "contrast_weight": 0.1},
         None,

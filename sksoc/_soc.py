@@ -67,7 +67,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         likelihood term the means already stay put, and smoothing rewards
         samples for sitting between classes, which costs open-set AUROC
         (measured: see the user guide).
-    contrast_weight : float, default=0.0
+    contrast_weight : float, default=0.3
         Weight of a fourth loss term, the contrast term, which teaches the
         density what is not data. It contrasts the density of data rows with
         that of *contrast rows*, rows whose columns were shuffled
@@ -81,14 +81,15 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         class mixture than a data row of the batch
         (:meth:`sksoc.heads.SOCHead.contrast_loss`). Without it, inputs
         unlike any training row can land near a class mean and score as
-        familiar; with it (0.3 is the measured choice), :meth:`score_samples`
-        flags noise and rows whose features are shuffled, and the frozen
-        encoder separates unseen classes better, which :meth:`add_classes`
-        uses. It is off by default because of its fit time: each step
-        encodes the extra rows and training runs longer. In a small
-        embedding (two dimensions, say) there is no room to put the contrast
-        rows away from every class, and it costs accuracy. The user guide's
-        SOC page has the measurements.
+        familiar; with it, :meth:`score_samples` flags noise and rows whose
+        columns are shuffled, and the frozen encoder separates unseen
+        classes better, which :meth:`add_classes` uses. 0.3 was chosen by
+        measurement on tables and arrays: it keeps accuracy and costs fit
+        time (each step encodes half again as many rows); 0 turns the term
+        off, for the fastest fit. In a small embedding (two dimensions, say)
+        there is no room to put the contrast rows away from every class,
+        and it costs accuracy: turn it off there. The user guide's SOC page
+        has the measurements.
     {training_parameters}
 
     Attributes
@@ -163,7 +164,7 @@ class SOCClassifier(ClassAdditionMixin, BaseEmbeddingClassifier):
         class_loss_sample_size=256,
         likelihood_weight=0.1,
         label_smoothing=0.0,
-        contrast_weight=0.0,
+        contrast_weight=0.3,
         max_epochs=200,
         batch_size="auto",
         chunk_size=None,

@@ -30,7 +30,10 @@ def test_the_likelihood_term_is_what_makes_the_density_work(six_digits):
     scorer = make_open_set_scorer(unknown)
     # calibration=None: every row trains, as when these AUROCs were measured.
     authors = SOCClassifier(
-        likelihood_weight=0.0, label_smoothing=0.1, calibration=None
+        likelihood_weight=0.0,
+        label_smoothing=0.1,
+        contrast_weight=0.0,
+        calibration=None,
     )
     defaults = SOCClassifier(calibration=None, random_state=0)
     auroc = {

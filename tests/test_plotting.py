@@ -184,10 +184,13 @@ def test_2d_scatter_draws_every_sample_in_its_class_colour(soc_2d, blobs):
     )
     # The class means, one cross per class in the class's colour.
     np.testing.assert_allclose(
-        display.class_markers_.get_offsets(), soc_2d.class_embeddings_, rtol=1e-6
+        display.class_embeddings_scatter_.get_offsets(),
+        soc_2d.class_embeddings_,
+        rtol=1e-6,
     )
     np.testing.assert_allclose(
-        _rgb(display.class_markers_.get_facecolor()), _rgb(display.class_colors_)
+        _rgb(display.class_embeddings_scatter_.get_facecolor()),
+        _rgb(display.class_colors_),
     )
 
 
@@ -281,7 +284,7 @@ def test_cosine_head_gets_angular_regions_and_no_densities():
     offsets = np.concatenate([points.get_offsets() for points in display.scatter_])
     np.testing.assert_allclose(np.linalg.norm(offsets, axis=1), 1.0)
     np.testing.assert_allclose(
-        display.class_markers_.get_offsets(),
+        display.class_embeddings_scatter_.get_offsets(),
         vectors / np.linalg.norm(vectors, axis=1, keepdims=True),
     )
 
@@ -295,7 +298,7 @@ def test_plain_transformer_is_drawn_as_a_scatter_only():
     assert sum(len(points.get_offsets()) for points in display.scatter_) == 150
     assert display.regions_ is None
     assert display.contours_ is None
-    assert display.class_markers_ is None
+    assert display.class_embeddings_scatter_ is None
     assert display.ax_.get_title() == "2-D embedding"
     assert [t.get_text() for t in display.ax_.get_legend().get_texts()] == [
         "0",
@@ -320,7 +323,9 @@ def test_pipeline_embeds_with_every_step():
     for k in range(3):
         np.testing.assert_allclose(display.scatter_[k].get_offsets(), embedding[y == k])
     np.testing.assert_allclose(
-        display.class_markers_.get_offsets(), model[-1].class_embeddings_, rtol=1e-6
+        display.class_embeddings_scatter_.get_offsets(),
+        model[-1].class_embeddings_,
+        rtol=1e-6,
     )
     assert display.regions.shape == (20, 20)
 
@@ -462,7 +467,7 @@ def test_larger_embedding_is_projected_by_pca(soc_3d, blobs):
         display.embedding, pca.transform(soc_3d.transform(X)), atol=1e-6
     )
     np.testing.assert_allclose(
-        display.class_markers_.get_offsets(),
+        display.class_embeddings_scatter_.get_offsets(),
         pca.transform(soc_3d.class_embeddings_),
         atol=1e-6,
     )
@@ -482,8 +487,8 @@ def test_sub_centres_are_all_drawn():
     )
 
     assert display.ax_.get_title() == "PCA projection of the 3-D embedding"
-    assert len(display.class_markers_.get_offsets()) == 4
-    colors = _rgb(display.class_markers_.get_facecolor())
+    assert len(display.class_embeddings_scatter_.get_offsets()) == 4
+    colors = _rgb(display.class_embeddings_scatter_.get_facecolor())
     np.testing.assert_allclose(colors[:2], _rgb(display.class_colors_[[0, 0]]))
     np.testing.assert_allclose(colors[2:], _rgb(display.class_colors_[[1, 1]]))
 
@@ -637,7 +642,9 @@ def test_embedding_of_a_nested_pipeline_keeps_regions_and_class_embeddings(
         display.regions.ravel(), soc.logits_at(grid).argmax(axis=1)
     )
     np.testing.assert_allclose(
-        display.class_markers_.get_offsets(), soc.class_embeddings_, rtol=1e-6
+        display.class_embeddings_scatter_.get_offsets(),
+        soc.class_embeddings_,
+        rtol=1e-6,
     )
 
 

@@ -354,8 +354,10 @@ class SOCHead(ClassHead):
         classes = None
         if target is not None and self.n_classes > self.class_loss_sample_size:
             classes = torch.unique(target)
-        data = self.mixture_log_density(z, classes)
-        return F.softplus(self.mixture_log_density(z_contrast, classes) - data).mean()
+        # Both sets of rows in one product with the class parameters.
+        densities = self.mixture_log_density(torch.cat([z, z_contrast]), classes)
+        data, contrast = densities[: len(z)], densities[len(z) :]
+        return F.softplus(contrast - data).mean()
 
     def extra_training_rows(self, X):
         """``ceil(CONTRAST_ROWS_PER_ROW * len(X))`` contrast rows of the batch.

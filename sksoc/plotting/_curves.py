@@ -45,7 +45,7 @@ class EmbeddingCurvesDisplay(_EmbeddingPicture):
     ----------
     scatter_ : list of matplotlib PathCollection
         The samples as a rug, one collection (one row) per class.
-    class_markers_ : matplotlib PathCollection or None
+    class_embeddings_scatter_ : matplotlib PathCollection or None
         The class embeddings; None without ``class_embeddings``.
     lines_ : list of matplotlib Line2D or None
         The curves, one per class; None without ``curves``.

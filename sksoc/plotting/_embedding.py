@@ -72,7 +72,7 @@ class _EmbeddingPicture:
         class_embeddings = self._checked_class_embeddings(len(classes))
         ax, fig = axes_and_figure(ax)
         self.class_colors_ = class_colors(cmap, len(classes))
-        self.class_markers_ = None
+        self.class_embeddings_scatter_ = None
         handles = self._draw(
             ax, embedding, labels, classes, class_embeddings, **draw_kwargs
         )
@@ -153,7 +153,7 @@ class _EmbeddingPicture:
 
     def _mark_class_embeddings(self, ax, x, y, n_subcenters, size):
         """The class embeddings as crosses in their classes' colours."""
-        self.class_markers_ = ax.scatter(
+        self.class_embeddings_scatter_ = ax.scatter(
             x,
             y,
             c=np.repeat(self.class_colors_, n_subcenters, axis=0),

@@ -34,7 +34,7 @@ class EmbeddingProjectionDisplay(_EmbeddingPicture):
     ----------
     scatter_ : list of matplotlib PathCollection
         The samples, one collection per class in the order of ``classes``.
-    class_markers_ : matplotlib PathCollection or None
+    class_embeddings_scatter_ : matplotlib PathCollection or None
         The class embeddings; None without ``class_embeddings``.
     class_colors_ : ndarray of shape (n_classes, 4)
         The RGBA colour of each class.

@@ -47,7 +47,7 @@ class EmbeddingRegionsDisplay(_EmbeddingPicture):
     ----------
     scatter_ : list of matplotlib PathCollection
         The samples, one collection per class in the order of ``classes``.
-    class_markers_ : matplotlib PathCollection or None
+    class_embeddings_scatter_ : matplotlib PathCollection or None
         The class embeddings; None without ``class_embeddings``.
     regions_ : matplotlib AxesImage or None
         The decision regions; its array is ``regions``. None without them.
