@@ -76,9 +76,12 @@ def make_data(rows):
 def make_model(epochs):
     from sksoc import SOCClassifier
 
+    # The contrast term off (measured so): this times the data-parallel
+    # step, whose arithmetic is the encoder's either way.
     return SOCClassifier(
         hidden_layer_sizes=HIDDEN,
         embedding_dim=64,
+        contrast_weight=0.0,
         batch_size=BATCH_SIZE,
         max_epochs=epochs,
         early_stopping=False,
