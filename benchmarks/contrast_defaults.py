@@ -41,8 +41,13 @@ default is the setting it names there.
 
 import argparse
 import math
+import sys
 import time
 from pathlib import Path
+
+# The sibling scripts, also when this file is imported from elsewhere.
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.append(str(Path(__file__).parent))
 
 import numpy as np
 import open_set
