@@ -166,6 +166,9 @@ SPHERE_SCORES = (
     "Margin: vMF mixture, kappa = scale",
 )
 N_NEIGHBORS = 10
+# add_classes' target: the new classes' accuracy over the frozen encoder's
+# logistic-regression ceiling.
+NEW_CLASSES_SHARE = 0.95
 
 
 def split(name, seed):
@@ -645,11 +648,14 @@ def target_lines(results, accuracy, add_classes, variant=""):
     if add_classes is None:
         return lines
     drop, new, _, ceiling = add_classes
+    # Relative to what any head on the frozen encoder can reach: a logistic
+    # regression on its embeddings of every row of all ten classes.
     lines.append(
         (
-            f"add_classes (digits 0-7, add 8 and 9): new classes {new:.3f} >= 0.85 "
-            f"(ceiling of the frozen encoder: {ceiling:.3f})",
-            new >= 0.85,
+            f"add_classes (digits 0-7, add 8 and 9): new classes {new:.3f} >= "
+            f"{NEW_CLASSES_SHARE} x the frozen encoder's ceiling {ceiling:.3f} "
+            f"= {NEW_CLASSES_SHARE * ceiling:.3f}",
+            new >= NEW_CLASSES_SHARE * ceiling,
         )
     )
     lines.append(

@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from open_set import NEAR, print_table, run_add_classes, split, unknown_rows, write_csv
+from open_set import case_rows, print_table, run_add_classes, split, write_csv
 
 from sksoc import SOCClassifier, SoftmaxClassifier
 from sksoc.metrics import open_set_auroc
@@ -122,15 +122,12 @@ def open_set_aurocs(params, name, seeds):
 
     Returns ``{"unseen" | "noise" | "shuffled": AUROC}``.
     """
-    n_known, aurocs = NEAR[name], {}
+    aurocs = {}
     for seed in seeds:
-        X_train, X_test, y_train, y_test = split(name, seed)
-        fit, known = y_train < n_known, y_test < n_known
-        model = make_model(params, seed).fit(X_train[fit], y_train[fit])
-        X_known = X_test[known]
-        unknown = unknown_rows(name, X_train, X_test, y_train, y_test, X_known, seed)
-        known_scores = model.score_samples(X_known)
-        for kind, rows in unknown.items():
+        case = case_rows(name, seed)
+        model = make_model(params, seed).fit(case.X_fit, case.y_fit)
+        known_scores = model.score_samples(case.X_known)
+        for kind, rows in case.unknown.items():
             aurocs.setdefault(kind, []).append(
                 open_set_auroc(known_scores, model.score_samples(rows))
             )
