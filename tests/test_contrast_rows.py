@@ -72,12 +72,11 @@ class BatchNormEncoder(CountingEncoder):
         return self.norm(super().forward(X))
 
 
-@pytest.mark.parametrize("contrast_weight", [0.3, 0.0])
-def test_each_step_encodes_half_a_batch_of_contrast_rows(contrast_weight):
-    # In the batch's own forward pass: one pass of 100 + 50 rows a step.
+def one_epoch_of_three_steps(module, contrast_weight):
+    """SOCClassifier(module=module) trained one epoch of three batches of 100."""
     X, y = load_digits(return_X_y=True)
-    model = SOCClassifier(
-        module=CountingEncoder,
+    return SOCClassifier(
+        module=module,
         contrast_weight=contrast_weight,
         batch_size=100,
         max_epochs=1,
@@ -85,6 +84,12 @@ def test_each_step_encodes_half_a_batch_of_contrast_rows(contrast_weight):
         calibration=None,
         random_state=0,
     ).fit(X[:300] / 16, y[:300])
+
+
+@pytest.mark.parametrize("contrast_weight", [0.3, 0.0])
+def test_each_step_encodes_half_a_batch_of_contrast_rows(contrast_weight):
+    # In the batch's own forward pass: one pass of 100 + 50 rows a step.
+    model = one_epoch_of_three_steps(CountingEncoder, contrast_weight)
     assert model.net_.criterion_.contrast_weight == contrast_weight
     rows = model.net_.module_.rows
     if contrast_weight:
@@ -97,16 +102,7 @@ def test_each_step_encodes_half_a_batch_of_contrast_rows(contrast_weight):
 def test_batch_norm_encoders_encode_contrast_rows_apart():
     # A batch-norm layer would normalise the batch by the contrast rows'
     # statistics too; such an encoder gets a second pass for them.
-    X, y = load_digits(return_X_y=True)
-    model = SOCClassifier(
-        module=BatchNormEncoder,
-        contrast_weight=0.3,
-        batch_size=100,
-        max_epochs=1,
-        early_stopping=False,
-        calibration=None,
-        random_state=0,
-    ).fit(X[:300] / 16, y[:300])
+    model = one_epoch_of_three_steps(BatchNormEncoder, 0.3)
     contrast = math.ceil(CONTRAST_ROWS_PER_ROW * 100)
     assert model.net_.module_.rows == [100, contrast] * 3
     # Three steps of data rows alone moved the running statistics.
