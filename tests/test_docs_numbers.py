@@ -1299,7 +1299,7 @@ def test_the_adding_classes_sentences_hold():
         for row in table("open_set_accuracy.csv")
     }
     probe = "logistic regression on the frozen embeddings, all rows: new classes"
-    for suffix in ("", ", contrast_weight=0.3"):
+    for suffix in ("", ", contrast_weight=0"):
         added = f"digits, add 8 and 9 to 0-7{suffix}"
         ceiling, new = accuracy[added, probe], accuracy[added, "new classes"]
         # "It too stays well below a model trained on all ten digits on 8 and
@@ -1316,14 +1316,21 @@ def test_the_adding_classes_sentences_hold():
     )
     assert "under two points of accuracy on the digits" in page
     assert all(row[OLD_DROP] < 2 for row in soc_rows(soc_table()).values())
-    # "An encoder trained with SOC's contrast term ... with a higher ceiling
-    # and higher new-class accuracy".
-    plain, term = (
+    # "SOC's contrast term (on by default) keeps more of it: an encoder
+    # trained with contrast_weight=0 has, in the same table, a lower ceiling
+    # and lower new-class accuracy."
+    assert SOCClassifier().contrast_weight > 0
+    term, off = (
         "digits, add 8 and 9 to 0-7",
-        "digits, add 8 and 9 to 0-7, contrast_weight=0.3",
+        "digits, add 8 and 9 to 0-7, contrast_weight=0",
     )
     for model in (probe, "new classes"):
-        assert accuracy[term, model] > accuracy[plain, model]
+        assert accuracy[off, model] < accuracy[term, model]
+    # "Even at the defaults add_classes falls short of the benchmark's target
+    # for the new classes, 95% of the logistic regression's accuracy on them."
+    share = open_set_script().NEW_CLASSES_SHARE
+    assert f"{share:.0%} of the logistic regression's accuracy on them" in page
+    assert accuracy[term, "new classes"] < share * accuracy[term, probe]
 
 
 # README.rst
