@@ -1568,7 +1568,7 @@ def test_the_contrast_default_sentences_hold():
     assert off["lowest far AUROC"] < 0.7
     assert "shuffled columns" in off["lowest far case"]
     assert default["lowest far AUROC"] >= 0.95
-    # "Its price is fit time, and all of it is per epoch ... the epochs
+    # "Its price is fit time, and on the tables all of it is per epoch ... the epochs
     # trained stay about the same."
     assert default["fit time / term off"] > 1.2
     assert 0.9 <= default["epochs / term off"] <= 1.1
