@@ -297,8 +297,12 @@ def test_incremental_search_returns_a_fitted_best_estimator(
     Estimator, client, digits, chunked
 ):
     _, X_test, _, y_test = digits
+    # Six passes over the chunks: SOC's contrast term (on by default) slows
+    # its first epochs, and the best model then scored 0.85 with it; the
+    # search, not the term, is under test.
+    off = {"contrast_weight": 0.0} if Estimator is SOCClassifier else {}
     search = IncrementalSearchCV(
-        Estimator(**params()),
+        Estimator(**params(), **off),
         {"lr": [1e-3, 1e-2], "embedding_dim": [8, 16]},
         n_initial_parameters="grid",
         max_iter=6,
