@@ -5,12 +5,13 @@ A mixin for the estimators whose heads can grow (their head implements
 estimator's ``_new_class_rows`` puts them and are trained on fixed
 embeddings by the training engine, every existing row held constant.
 
-A calibrated model is calibrated again: the logits have more columns than
-the fitted temperature saw. As ``fit`` does, a seeded stratified share of
-the rows (``validation_fraction``) is held out of the training and the
+A calibrated model is calibrated again where ``_recalibrates_added_classes``
+(SOC's; the fixed head keeps its calibration): the logits have more columns
+than the fitted temperature saw. As ``fit`` does, a seeded stratified share
+of the rows (``validation_fraction``) is held out of the training and the
 calibrator is refitted on the grown model's logits of those rows
-(:func:`calibration_split`); with too few rows to hold any out, on the
-training rows.
+(:func:`calibration_split`). A new class of a single row keeps the fitted
+calibration; one new class given alone is calibrated on all its rows.
 """
 
 import copy
@@ -19,8 +20,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from ._calibration import calibration_rows
-from ._fitting import restore_on_failure
+from ._fitting import fit_calibration, restore_on_failure
 from ._inference import map_rows
 from ._input import training_input
 from ._weights import class_counts, training_weights, with_class_weight
@@ -101,21 +101,10 @@ class ClassAdditionMixin:
             self.classes_ = classes
             self.net_ = net
             if held_out is not None:
-                self.calibrator_ = self._refitted_calibrator(
-                    embeddings, y_encoded, weight, held_out
-                )
+                # On a copy: restore_on_failure keeps the fitted one.
+                self.calibrator_ = copy.copy(self.calibrator_)
+                fit_calibration(self, X, y_encoded, weight, held_out)
         return self
-
-    def _refitted_calibrator(self, embeddings, y_encoded, sample_weight, rows):
-        """A copy of ``calibrator_`` fitted on the grown model's logits of ``rows``.
-
-        As :func:`~sksoc._fitting.fit_calibration` fits it, weights included;
-        a copy, so that a failure leaves the fitted one as it was.
-        """
-        rows = calibration_rows(rows, len(self.classes_), self._seed)
-        logits = map_rows(self, embeddings[rows], lambda logits: logits, encode=False)
-        weight = None if sample_weight is None else sample_weight[rows]
-        return copy.copy(self.calibrator_).fit(logits, y_encoded[rows], weight)
 
     def _new_class_rows(self, head, embeddings, y_encoded, positions):
         """Initial class-indexed rows of the new classes, ``{attribute: rows}``."""
