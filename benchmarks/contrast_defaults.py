@@ -40,7 +40,6 @@ default is the setting it names there.
 """
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
@@ -49,11 +48,10 @@ from pathlib import Path
 if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
-import numpy as np
 import open_set
 import pandas as pd
 from _tabular_sets import TABULAR_SETS, tabular_split
-from tabular import score_probabilities, warm_up
+from tabular import geometric_mean, score_probabilities, warm_up
 
 import sksoc.heads._soc_head as soc_head
 from sksoc import SOCClassifier, SoftmaxClassifier
@@ -144,10 +142,6 @@ def run_open_set(seeds, names=tuple(open_set.N_KNOWN)):
                     )
             print(f"  open set: {name} seed {seed}", flush=True)
     return pd.DataFrame(rows)
-
-
-def geometric_mean(values):
-    return float(math.exp(np.mean(np.log(np.asarray(values, dtype=float)))))
 
 
 def summary(runs, auroc):

@@ -765,6 +765,9 @@ def test_the_quoted_formula_values():
     # SphereFace's extension at pi and its annealing floor.
     assert "0.5 (about 28.6 degrees)" in margins
     assert round(math.degrees(0.5), 1) == 28.6
+    # The default ArcFace margin in degrees, as its table row quotes it.
+    default = DEFAULT_MARGINS["arcface"]
+    assert f"{default} (about {round(math.degrees(default), 1)} degrees)" in margins
     assert "about 151 degrees" in margins
     assert round(math.degrees(math.pi - 0.5)) == 151
     assert "about 3.1 for 10 classes and 6.5 for 100" in margins
