@@ -88,6 +88,7 @@ class BaseEmbeddingClassifier(
         "early_stopping": [StrOptions({"auto"}), "boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr_decay": [Interval(numbers.Real, 0, 1, closed="right"), None],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "random_state": ["random_state"],
         "device": [str, torch.device],
@@ -114,6 +115,7 @@ class BaseEmbeddingClassifier(
         early_stopping,
         validation_fraction,
         n_iter_no_change,
+        lr_decay,
         tol,
         random_state,
         device,
@@ -136,6 +138,7 @@ class BaseEmbeddingClassifier(
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.lr_decay = lr_decay
         self.tol = tol
         self.random_state = random_state
         self.device = device

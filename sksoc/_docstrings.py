@@ -71,15 +71,22 @@ TRAINING_PARAMETERS = """\
         measures what 1e-3 does to each head's accuracy.
     early_stopping : bool or "auto", default="auto"
         Hold out a stratified ``validation_fraction`` of the training data,
-        stop when its loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the best epoch's weights.
-        Otherwise training stops when the training loss stalls likewise.
+        watch its loss for plateaus (see ``lr_decay``), and restore the best
+        epoch's weights when training stops. Otherwise the training loss is
+        watched likewise.
         "auto" holds out from 1,000 training samples on (the choice made is
         ``early_stopping_``); on smaller data every row is kept for training.
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before training stops.
+    n_iter_no_change : int, default=3
+        Epochs without an improvement by ``tol`` that make a plateau.
+    lr_decay : float or None, default=0.1
+        On the first plateau the learning rate is multiplied by
+        ``lr_decay`` and training goes on; it stops at the second. None
+        stops at the first (a constant learning rate). The defaults, a
+        plateau of 3 epochs and one decay by 10, were measured against a
+        constant rate with a plateau of 10 epochs on the tabular benchmark
+        (:ref:`training_defaults`).
     tol : float, default=1e-4
         Improvement of the monitored loss that counts as progress.
     random_state : int, RandomState instance or None, default=None

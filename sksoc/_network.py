@@ -161,6 +161,7 @@ def build_engine(estimator, encoder, head, device):
             patience=estimator.n_iter_no_change,
             tol=estimator.tol,
             restore_best=estimator.early_stopping_,
+            lr_decay=estimator.lr_decay,
         ),
         seed=estimator._seed,
         callbacks=_user_callbacks(estimator.callbacks),

@@ -1,9 +1,11 @@
-"""When training stops: no improvement of a monitored loss for a while.
+"""When training slows down and stops: plateaus of a monitored loss.
 
-:class:`StopWhenNoImprovement`, a skorch callback, ends training by raising
-:class:`StopTraining` once the monitored value has not improved by ``tol``
-for ``patience`` epochs (counted by a :class:`Plateau`), and can restore the
-encoder and head of the best epoch.
+:class:`StopWhenNoImprovement`, a skorch callback, watches a monitored value
+for plateaus: ``patience`` epochs without an improvement by ``tol``
+(counted by a :class:`Plateau`). On the first plateau it can multiply the
+learning rate by ``lr_decay`` and go on; on the last it ends training by
+raising :class:`StopTraining`, and can restore the encoder and head of the
+best epoch.
 """
 
 import math
@@ -40,6 +42,10 @@ class Plateau:
             return True
         return False
 
+    def restart(self):
+        """Count again from zero, keeping the best loss."""
+        self.stalled = 0
+
     @property
     def exhausted(self):
         return self.stalled >= self.patience
@@ -47,6 +53,11 @@ class Plateau:
 
 class StopWhenNoImprovement(Callback):
     """Stop when a monitored loss has not improved by ``tol`` for ``patience`` epochs.
+
+    With ``lr_decay``, the first such plateau multiplies the learning rate of
+    every parameter group by ``lr_decay`` instead, and training stops at the
+    second. The optimiser's learning rates are put back when training ends,
+    so a later ``partial_fit`` starts at the rate it was given.
 
     Parameters
     ----------
@@ -60,18 +71,23 @@ class StopWhenNoImprovement(Callback):
         Improvement needed to reset the count.
     restore_best : bool
         At the end of training, restore the encoder and head of the best epoch.
+    lr_decay : float or None, default=None
+        Factor of the learning rate on the first plateau; None stops there.
     """
 
-    def __init__(self, monitor, patience, tol, restore_best=False):
+    def __init__(self, monitor, patience, tol, restore_best=False, lr_decay=None):
         self.monitor = monitor
         self.patience = patience
         self.tol = tol
         self.restore_best = restore_best
+        self.lr_decay = lr_decay
 
     def on_train_begin(self, net, **kwargs):
         self.plateau_ = Plateau(self.patience, self.tol)
         self.best_epoch_ = None
         self.best_state_ = None
+        self.lr_decayed_ = False
+        self._initial_lrs = [group["lr"] for group in net.optimizer_.param_groups]
 
     def on_epoch_end(self, net, **kwargs):
         value = net.history[-1].get(self.monitor)
@@ -81,7 +97,17 @@ class StopWhenNoImprovement(Callback):
             self.best_epoch_ = net.history[-1, "epoch"]
             if self.restore_best:
                 self.best_state_ = _module_states(net)
-        if self.plateau_.exhausted:
+        if self.plateau_.exhausted and self.lr_decay is not None and not self.lr_decayed_:
+            for group in net.optimizer_.param_groups:
+                group["lr"] *= self.lr_decay
+            self.lr_decayed_ = True
+            self.plateau_.restart()
+            if net.verbose:
+                print(
+                    f"{self.monitor} did not improve by more than tol={self.tol} "
+                    f"for {self.patience} epochs: learning rate times {self.lr_decay}."
+                )
+        elif self.plateau_.exhausted:
             if net.verbose:
                 print(
                     f"Stopping: {self.monitor} did not improve by more than "
@@ -90,6 +116,8 @@ class StopWhenNoImprovement(Callback):
             raise StopTraining
 
     def on_train_end(self, net, **kwargs):
+        for group, lr in zip(net.optimizer_.param_groups, self._initial_lrs):
+            group["lr"] = lr
         if self.best_state_ is not None:
             module_state, criterion_state = self.best_state_
             net.module_.load_state_dict(module_state)

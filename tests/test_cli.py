@@ -668,9 +668,10 @@ def test_the_bar_steps_once_per_epoch_and_jumps_past_an_early_stop(monkeypatch):
     split = _data.load_split(
         SimpleNamespace(dataset="iris", csv=None, target=None, seed=0)
     )
-    # tol=10: no epoch improves enough, so the second one stops training.
+    # tol=10: no epoch improves enough, so the second one stops training
+    # (lr_decay=None: the first plateau stops it).
     stops_early = SOCClassifier(
-        max_epochs=6, n_iter_no_change=1, tol=10, random_state=0
+        max_epochs=6, n_iter_no_change=1, tol=10, lr_decay=None, random_state=0
     )
     runs_out = SoftmaxClassifier(max_epochs=3, random_state=0)
     args = SimpleNamespace(quiet=False, progress=True)

@@ -335,6 +335,8 @@ def test_bad_prediction_input_gets_a_clear_error(Estimator, blobs):
         {"optimizer": "adagrad"},
         {"validation_fraction": 1.0},
         {"device": 3},
+        {"lr_decay": 0.0},
+        {"lr_decay": 1.5},
     ],
 )
 def test_invalid_parameters_raise_at_fit(Estimator, params, blobs):

@@ -102,6 +102,84 @@ def test_epoch_loss_is_the_mean_of_the_sample_losses(blobs):
     assert model.history_[0]["train_loss"] == pytest.approx(expected, rel=1e-4)
 
 
+class RecordsLearningRate(Callback):
+    """The optimiser's learning rate at the start of each epoch."""
+
+    def initialize(self):
+        self.rates = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.rates.append(net.optimizer_.param_groups[0]["lr"])
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_the_first_plateau_decays_the_learning_rate_and_the_second_stops(
+    blobs, early_stopping
+):
+    X, y = blobs
+    rates = RecordsLearningRate()
+    # tol=10: no epoch after the first improves enough, so with
+    # n_iter_no_change=1 epoch 2 ends the first plateau and epoch 3 the second.
+    model = Softmax(
+        lr=0.01,
+        lr_decay=0.25,
+        n_iter_no_change=1,
+        tol=10.0,
+        max_epochs=50,
+        early_stopping=early_stopping,
+        callbacks=[rates],
+        random_state=0,
+    ).fit(X, y)
+    assert model.n_iter_ == 3
+    assert rates.rates == pytest.approx([0.01, 0.01, 0.0025])
+    # The optimiser gets its rate back, for a later partial_fit.
+    assert model.net_.optimizer_.param_groups[0]["lr"] == 0.01
+    model.partial_fit(X, y)
+    (copied,) = [
+        callback
+        for _, callback in model.net_.callbacks_
+        if isinstance(callback, RecordsLearningRate)
+    ]
+    assert copied.rates[-1] == 0.01
+
+
+def test_no_lr_decay_stops_at_the_first_plateau(blobs):
+    X, y = blobs
+    rates = RecordsLearningRate()
+    model = Softmax(
+        lr=0.01,
+        lr_decay=None,
+        n_iter_no_change=1,
+        tol=10.0,
+        max_epochs=50,
+        callbacks=[rates],
+        random_state=0,
+    ).fit(X, y)
+    assert model.n_iter_ == 2
+    assert rates.rates == [0.01, 0.01]
+
+
+def test_the_learning_rate_decays_once_and_is_not_reset_by_an_improvement(blobs):
+    X, y = blobs
+    rates = RecordsLearningRate()
+    # tol=0 and a tiny patience: the loss improves now and then after the
+    # decay, which restarts the count but never the rate.
+    Softmax(
+        lr=0.01,
+        lr_decay=0.5,
+        n_iter_no_change=2,
+        tol=0.0,
+        max_epochs=60,
+        early_stopping=True,
+        callbacks=[rates],
+        random_state=0,
+    ).fit(X, y)
+    assert set(rates.rates) <= {0.01, 0.005}
+    decayed = rates.rates.index(0.005) if 0.005 in rates.rates else len(rates.rates)
+    assert all(rate == 0.005 for rate in rates.rates[decayed:])
+
+
 def test_skorch_early_stopping_callback_ends_training_normally(blobs):
     X, y = blobs
     model = Softmax(
