@@ -11,7 +11,9 @@ changing one thing on the way from sksoc 0.1's defaults to today's:
    restored);
 4. ``+ weight decay 1e-3``;
 5. ``defaults``: the estimator as it ships (``batch_size="auto"``,
-   ``early_stopping="auto"``, ``weight_decay=1e-3``; SOC's ``lr=6e-3``);
+   ``early_stopping="auto"``, ``weight_decay=1e-3``; SOC's ``lr=6e-3``; the
+   plateau schedule ``n_iter_no_change=3, lr_decay=0.1`` where the rows
+   above stop after 10 epochs without improvement at a constant rate);
 
 and, for :class:`~sksoc.MarginClassifier`, early stopping on the validation
 loss instead of the validation accuracy it monitors. The reference is
@@ -59,9 +61,12 @@ STEPS = {
     },
     "defaults": {},
 }
-# sksoc 0.1 trained every head at lr 3e-3; SOC's 6e-3 comes in with "defaults".
+# sksoc 0.1 trained every head at lr 3e-3 and stopped after 10 epochs without
+# improvement at a constant rate; SOC's 6e-3 and the plateau schedule
+# (n_iter_no_change=3, lr_decay=0.1; schedule_defaults.py) come in with
+# "defaults".
 for _params in list(STEPS.values())[:-1]:
-    _params["lr"] = 3e-3
+    _params.update(lr=3e-3, n_iter_no_change=10, lr_decay=None)
 BASELINE = "MLPClassifier(early_stopping=True)"
 
 
