@@ -102,16 +102,15 @@ def sweep_accuracy():
 
 def test_the_sweep_sentence_holds():
     # cli.rst: "On digits, SOC with ten dimensions is more accurate than
-    # softmax with ten, and with five it is within one and a half points of
-    # it."
+    # softmax with ten, and with five it is within two points of it."
     assert (
         "SOC with ten dimensions is more accurate than softmax with ten, and "
-        "with five it is within one and a half points of it"
+        "with five it is within two points of it"
         in prose("user_guide/cli.rst")
     )
     accuracy = sweep_accuracy()
     assert accuracy["soc", 10] > accuracy["softmax", 10]
-    assert accuracy["soc", 5] > accuracy["softmax", 10] - 0.015
+    assert accuracy["soc", 5] > accuracy["softmax", 10] - 0.02
 
 
 # The front page's example: SOCClassifier(embedding_dim=5) on the digits.
@@ -307,33 +306,42 @@ def test_the_likelihood_weight_sentences_hold():
     )
     mnist1d = "MNIST-1D AUROC, 0-4 / 5-9"
     assert max(weights, key=lambda weight: weights[weight][mnist1d]) == 0.1
-    # "a larger weight ranks the unseen digits a little better and matches
-    # its MNIST-1D accuracy (within half a point) but costs MNIST-1D AUROC".
+    # "a larger weight ranks the unseen digits a little better but costs
+    # MNIST-1D accuracy (1.9 points) and AUROC".
     larger, default, smaller = weights[0.3], weights[0.1], weights[0.03]
     assert larger[unseen] > default[unseen]
-    assert abs(larger["MNIST-1D acc."] - default["MNIST-1D acc."]) <= 0.005
+    cost = 100 * (default["MNIST-1D acc."] - larger["MNIST-1D acc."])
+    assert f"costs MNIST-1D accuracy ({cost:.1f} points) and AUROC" in prose(
+        "user_guide/soc.rst"
+    )
     assert larger[mnist1d] < default[mnist1d]
-    # "a smaller one adds the new classes a little better but is worse on the
-    # digits' unseen classes and on MNIST-1D" (accuracy and AUROC).
+    # "a smaller one adds the new classes a little better and is a little
+    # more accurate on MNIST-1D, but is worse on the digits' unseen classes
+    # and on MNIST-1D's" (AUROC).
     assert smaller[NEW_CLASSES] > default[NEW_CLASSES]
-    for column in (unseen, "MNIST-1D acc.", mnist1d):
+    assert smaller["MNIST-1D acc."] > default["MNIST-1D acc."]
+    for column in (unseen, mnist1d):
         assert smaller[column] < default[column]
 
 
 def test_the_smoothing_and_class_mean_sentences_hold():
     rows = soc_table()
     default = rows["default"]
-    # "A little smoothing ... costs MNIST-1D accuracy and the digits' AUROC
-    # against noise."
+    # "A little smoothing ... costs the AUROC against unseen classes on both
+    # data sets and a little MNIST-1D accuracy."
     smoothing = rows[params(likelihood_weight=0.1, label_smoothing=0.02)]
-    for column in ("MNIST-1D acc.", "digits AUROC, noise"):
+    for column in (
+        "digits AUROC, 0-5 / 6-9",
+        "MNIST-1D AUROC, 0-4 / 5-9",
+        "MNIST-1D acc.",
+    ):
         assert smoothing[column] < default[column]
-    # "without it MNIST-1D's accuracy and its AUROC against unseen classes,
-    # and the added classes, are worse".
+    # "without it MNIST-1D's accuracy and its AUROC against unseen classes
+    # are worse".
     without = rows[
         params(likelihood_weight=0.1, label_smoothing=0, class_loss_weight=0)
     ]
-    for column in ("MNIST-1D acc.", "MNIST-1D AUROC, 0-4 / 5-9", NEW_CLASSES):
+    for column in ("MNIST-1D acc.", "MNIST-1D AUROC, 0-4 / 5-9"):
         assert without[column] < default[column]
 
 
@@ -355,18 +363,26 @@ def test_the_soc_accuracy_sentences_hold():
 def test_the_contrast_term_sentences_hold():
     term = contrast_rows(soc_table())
     off, default = term[0], term[SOCClassifier().contrast_weight]
-    # "with it every far-OOD column is near one" (0.98 or more), "the new
-    # classes of add_classes gain, and accuracy holds" (within half a point).
+    # "with it every far-OOD column is near one" (0.98 or more) "and the new
+    # classes of add_classes gain; accuracy holds on the digits" (within half
+    # a point) "and is 0.8 points lower on MNIST-1D".
+    page = prose("user_guide/soc.rst")
     assert all(default[column] >= 0.98 for column in FAR_OOD)
     assert default[NEW_CLASSES] > off[NEW_CLASSES]
-    for column in ("digits acc.", "MNIST-1D acc."):
-        assert default[column] >= off[column] - 0.005
-    # "A large rho costs accuracy (the rows below include 0.6, which loses
-    # about a point on MNIST-1D)": between half a point and a point and a
-    # half below the term off and the default.
-    for reference in (off, default):
-        cost = reference["MNIST-1D acc."] - term[0.6]["MNIST-1D acc."]
-        assert 0.005 < cost < 0.015
+    assert default["digits acc."] >= off["digits acc."] - 0.005
+    lower = 100 * (off["MNIST-1D acc."] - default["MNIST-1D acc."])
+    assert f"is {lower:.1f} points lower on MNIST-1D" in page
+    # "A larger rho costs more accuracy in a small embedding (the rows below
+    # include 0.6: with embedding_dim=2 the digits lose A points against the
+    # term off, at the default B)".
+    small = "digits acc., embedding_dim=2"
+    at_06 = 100 * (off[small] - term[0.6][small])
+    at_default = 100 * (off[small] - default[small])
+    assert at_06 > at_default > 0
+    assert (
+        f"the digits lose {at_06:.1f} points against the term off, at the "
+        f"default {at_default:.1f})" in page
+    )
     # "In a small embedding ... the term costs accuracy: see the
     # embedding_dim=2 column."
     small = "digits acc., embedding_dim=2"
@@ -397,20 +413,20 @@ def test_no_setting_brings_the_added_classes_up_to_the_digits():
 
 
 def test_the_contrast_term_costs_fit_time():
-    # training.rst, from benchmarks/fit.py's summary: "at the defaults its
-    # geometric-mean fit time is over twice that of
-    # SOCClassifier(contrast_weight=0), for a higher mean accuracy". Both
-    # ratios are to the same reference, so their quotient is the ratio of the
-    # fit times.
+    # training.rst, from benchmarks/fit.py's summary: "at the defaults SOC's
+    # geometric-mean fit time is 1.7 times that of
+    # SOCClassifier(contrast_weight=0), and on these six sets its mean
+    # accuracy is 0.42 points lower". Both ratios are to the same reference,
+    # so their quotient is the ratio of the fit times.
     page = prose("user_guide/training.rst")
-    assert "over twice that of ``SOCClassifier(contrast_weight=0)``" in page
-    assert "for a higher mean accuracy" in page
     assert SOCClassifier().contrast_weight > 0
     summary = {row["model"]: row for row in table("fit/summary.csv")}
     default, off = summary["SOCClassifier"], summary["SOCClassifier(contrast_weight=0)"]
     ratio = next(name for name in default if name.startswith("geomean_ratio_to_"))
-    assert float(default[ratio]) > 2 * float(off[ratio])
-    assert float(default["mean_accuracy"]) > float(off["mean_accuracy"])
+    times = float(default[ratio]) / float(off[ratio])
+    assert f"fit time is {times:.1f} times that of ``SOCClassifier(contrast_weight=0)``" in page
+    lower = 100 * (float(off["mean_accuracy"]) - float(default["mean_accuracy"]))
+    assert f"its mean accuracy is {lower:.2f} points lower" in page
 
 
 def test_every_sksoc_estimator_meets_the_fit_targets():
@@ -814,9 +830,9 @@ def test_parameters_at_a_glance_are_the_defaults(page, Estimator):
 
 
 def test_the_soc_page_on_the_contrast_terms_epochs_and_blind_spot():
-    # training.rst, from benchmarks/fit.py's results: "on four of the six
+    # training.rst, from benchmarks/fit.py's results: "on three of the six
     # data sets training with the term ran more epochs".
-    assert "on four of the six data sets training with the term ran more epochs" in (
+    assert "on three of the six data sets training with the term ran more epochs" in (
         prose("user_guide/training.rst")
     )
     epochs = {}
@@ -829,7 +845,7 @@ def test_the_soc_page_on_the_contrast_terms_epochs_and_blind_spot():
         if epochs[name, "SOCClassifier"]
         > epochs[name, "SOCClassifier(contrast_weight=0)"]
     ]
-    assert len(sets) == 6 and len(more) == 4
+    assert len(sets) == 6 and len(more) == 3
     # soc.rst: "without it rows with shuffled features are the density's
     # blind spot on MNIST-1D (its lowest far-OOD column)".
     page = prose("user_guide/soc.rst")
@@ -838,11 +854,12 @@ def test_the_soc_page_on_the_contrast_terms_epochs_and_blind_spot():
         params(likelihood_weight=0.1, label_smoothing=0, contrast_weight=0)
     ]
     assert min(FAR_OOD, key=off.get) == "MNIST-1D AUROC, shuffled"
-    # "A large rho costs accuracy (the rows below include 0.6)": checked by
+    # "A larger rho costs more accuracy in a small embedding (the rows below
+    # include 0.6 ...)": its numbers are checked by
     # test_the_contrast_term_sentences_hold.
     assert (
-        "A large :math:`\\rho` costs accuracy (the rows below include 0.6, which "
-        "loses about a point on MNIST-1D)" in page
+        "A larger :math:`\\rho` costs more accuracy in a small embedding (the "
+        "rows below include 0.6" in page
     )
 
 
@@ -1072,7 +1089,9 @@ def test_the_open_set_reading_of_the_near_ood_columns():
     )
     assert all(digits[DENSITY] - digits[score] > 0.03 for score in below)
     for score in ("Softmax energy", LARGEST):
-        assert abs(digits[DENSITY] - digits[score]) <= 0.005
+        # The table's AUROCs have three decimals: 0.980 - 0.975 is 0.005 up
+        # to the float's rounding.
+        assert abs(digits[DENSITY] - digits[score]) <= 0.005 + 1e-9
     # "every score is weak (below 0.75); the SOC density, with or without the
     # contrast term, is the best of them, well above the softmax network's
     # probability and energy" (well: ten points).
@@ -1127,10 +1146,12 @@ def test_the_open_set_reading_of_the_contrast_term():
     assert first == DENSITY and second in FEATURE_DETECTORS
     for column in ("digits / shuffled", "MNIST-1D / shuffled"):
         assert auroc[second][column] < auroc[DENSITY][column]
-    # "on the near-OOD digits it is within half a point of the best score of
-    # the table".
-    best = max(row[NEAR_DIGITS] for row in auroc.values())
-    assert auroc[DENSITY][NEAR_DIGITS] >= best - 0.005
+    # "on the near-OOD digits it is less than a point below the best score of
+    # the table, SOC's own largest probability without the term".
+    assert "less than a point below the best score of the table" in page
+    best = max(auroc, key=lambda score: auroc[score][NEAR_DIGITS])
+    assert best == LARGEST_WITHOUT_TERM
+    assert 0 < auroc[best][NEAR_DIGITS] - auroc[DENSITY][NEAR_DIGITS] < 0.01
 
 
 def test_the_open_set_reading_of_the_tables():
@@ -1147,16 +1168,13 @@ def test_the_open_set_reading_of_the_tables():
             assert best == lof, column
             assert round(auroc[lof][column] - auroc[DENSITY][column], 3) <= 0.01
     # "Without the term the density falls below that detector on every
-    # tabular far-OOD case, to 0.75 or less on both cases of multiclass_32
-    # and of computers."
-    assert (
-        "to 0.75 or less on both cases of ``multiclass_32`` and of ``computers``"
-        in page
-    )
+    # tabular far-OOD case, to 0.76 or less on all of them but the noise of
+    # diamonds."
+    assert "to 0.76 or less on all of them but the noise of ``diamonds``" in page
     for column in TABULAR_FAR:
         assert auroc[WITHOUT_TERM][column] < auroc[lof][column]
-        low = column.startswith(("multiclass_32", "computers"))
-        assert (auroc[WITHOUT_TERM][column] <= 0.75) == low, column
+        low = column != "diamonds / noise"
+        assert (auroc[WITHOUT_TERM][column] <= 0.76) == low, column
     # "Every probability- and logit-based score does worse than chance on the
     # noise of diamonds and computers."
     logit_based = [
@@ -1200,33 +1218,47 @@ def test_the_open_set_reading_of_the_tables_accuracy():
 
 def test_the_open_set_targets_the_page_names():
     # benchmarks/open_set.py's target_lines, for SOC at its defaults, on the
-    # AUROC table: "those on unseen classes are met: an AUROC of at least 0.97
-    # on the digits, within half a point of the best score there, and above
-    # the softmax network's largest probability and energy on every
-    # unseen-class case. The far-OOD target, an AUROC of 0.99 on every case,
-    # is met on both cases of MNIST-1D and of diamonds and on the digits'
-    # shuffled rows, and missed on the digits' noise and on both cases of
-    # multiclass_32 and of computers."
+    # AUROC table: "on unseen classes an AUROC of at least 0.97 on the digits
+    # and one above the softmax network's largest probability and energy on
+    # every unseen-class case are met; being within half a point of the best
+    # score on the digits is missed, by a hair (the density's 0.980 against
+    # SOC's own largest probability's 0.985). The far-OOD target, an AUROC of
+    # 0.99 on every case, is met on both cases of the digits, of MNIST-1D and
+    # of diamonds and on the noise of multiclass_32, and missed on its
+    # shuffled columns and on both cases of computers."
     auroc, script = open_set_table(), open_set_script()
     unseen = [
         column for (_, kind), column in script.CASE_NAMES.items() if kind == "unseen"
     ]
     soc = auroc[DENSITY]
     assert soc[NEAR_DIGITS] >= 0.97
-    assert soc[NEAR_DIGITS] >= max(row[NEAR_DIGITS] for row in auroc.values()) - 0.005
+    # The script's "best score of the table" is over the scores of the
+    # models at their defaults, without the contrast_weight=0 rows.
+    at_defaults = {
+        score: row for score, row in auroc.items() if "contrast_weight=0" not in score
+    }
+    best = max(at_defaults, key=lambda score: at_defaults[score][NEAR_DIGITS])
+    assert best == LARGEST
+    assert 0.005 < auroc[best][NEAR_DIGITS] - soc[NEAR_DIGITS] < 0.01
+    page = prose("user_guide/open_set.rst")
+    assert (
+        f"the density's {soc[NEAR_DIGITS]:.3f} against SOC's own largest "
+        f"probability's {auroc[best][NEAR_DIGITS]:.3f}" in page
+    )
     for column in unseen:
         for score in ("Softmax max probability", "Softmax energy"):
             assert soc[column] > auroc[score][column], column
     far = [c for (_, kind), c in script.CASE_NAMES.items() if kind != "unseen"]
     met = {column for column in far if soc[column] >= 0.99}
     assert met == {
+        "digits / noise",
+        "digits / shuffled",
         "MNIST-1D / noise",
         "MNIST-1D / shuffled",
         "diamonds / noise",
         "diamonds / shuffled columns",
-        "digits / shuffled",
+        "multiclass_32 / noise",
     }
-    page = prose("user_guide/open_set.rst")
     assert "The far-OOD target, an AUROC of 0.99 on every case, is met on both" in page
     assert "an AUROC of at least 0.97 on the digits" in page
 
@@ -1375,28 +1407,32 @@ def test_the_adding_classes_sentences_hold():
         for row in table("open_set_accuracy.csv")
     }
     probe = "logistic regression on the frozen embeddings, all rows: new classes"
+    encoder_loss, head_loss = [], []
     for suffix in ("", ", contrast_weight=0"):
         added = f"digits, add 8 and 9 to 0-7{suffix}"
         ceiling, new = accuracy[added, probe], accuracy[added, "new classes"]
-        # "It too stays well below a model trained on all ten digits on 8 and
-        # 9, further below it than add_classes is below the logistic
-        # regression" (well: ten points).
+        # "It too stays below a model trained on all ten digits on 8 and 9, by
+        # A points at the defaults and by B without the contrast term ... the
+        # nearest-mean head of add_classes, C and D points below the logistic
+        # regression."
         everything = accuracy["digits", "SOCClassifier"]
-        assert everything - ceiling > 0.1
-        assert everything - ceiling > ceiling - new
-        # "the old classes lose little (on the digits, under two points of
+        encoder_loss.append(100 * (everything - ceiling))
+        head_loss.append(100 * (ceiling - new))
+        # "the old classes lose little (on the digits, at most two points of
         # accuracy at the defaults" (with the term and without it).
-        assert accuracy[added, "old classes' drop"] < 0.02
+        assert accuracy[added, "old classes' drop"] <= 0.02
     assert (
-        "further below it than ``add_classes`` is below the logistic regression" in page
+        f"by {encoder_loss[0]:.1f} points at the defaults and by "
+        f"{encoder_loss[1]:.1f} without the contrast term" in page
     )
+    assert f"{head_loss[0]:.1f} and {head_loss[1]:.1f} points below" in page
     # "... and under two and a half at every setting of the table in soc".
     assert (
-        "under two points of accuracy at the defaults, and under two and a half at "
+        "at most two points of accuracy at the defaults, and under two and a half at "
         "every setting of the table" in page
     )
     rows = soc_table()
-    assert rows["default"][OLD_DROP] < 2
+    assert rows["default"][OLD_DROP] <= 2
     assert all(row[OLD_DROP] < 2.5 for row in soc_rows(rows).values())
     # "SOC's contrast term (on by default) keeps more of it: an encoder
     # trained with contrast_weight=0 has, in the same table, a lower ceiling
