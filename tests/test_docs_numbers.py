@@ -1611,9 +1611,16 @@ def test_the_contrast_default_sentences_hold():
     # trained stay about the same."
     assert default["fit time / term off"] > 1.2
     assert 0.9 <= default["epochs / term off"] <= 1.1
-    # "A quarter of a batch of rows saves little of that time and loses
-    # AUROC" (at weight 1: under a tenth of the time, lower AUROC).
+    # "A quarter of a batch of rows, at weight 1, saves about a tenth of the
+    # time of half a batch at that weight, with AUROCs as high (within half a
+    # point): on this table it is as good a setting as the default, which
+    # keeps half a batch."
+    page = prose("user_guide/soc.rst")
+    assert "saves about a tenth of the time of half a batch at that weight" in page
     saved = 1 - quarter["fit time / term off"] / heavy["fit time / term off"]
-    assert 0 < saved < 0.1
-    assert quarter["lowest far AUROC"] < heavy["lowest far AUROC"]
-    assert quarter["unseen-class AUROC"] < heavy["unseen-class AUROC"]
+    assert 0.05 < saved < 0.15
+    for reference in (heavy, default):
+        for column in ("lowest far AUROC", "unseen-class AUROC"):
+            assert quarter[column] >= reference[column] - 0.005, column
+    assert quarter["accuracy"] >= default["accuracy"]
+    assert quarter["fit time / term off"] < default["fit time / term off"]
