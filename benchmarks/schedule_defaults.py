@@ -1,4 +1,4 @@
-"""When training slows down and stops: the table behind ``n_iter_no_change`` and ``lr_decay``.
+"""When training slows and stops: the table behind ``n_iter_no_change``, ``lr_decay``.
 
 Run::
 
@@ -67,8 +67,8 @@ from tabular import geometric_mean, score_probabilities, warm_up
 from sksoc import (
     FixedRandomClassifier,
     MarginClassifier,
-    SoftmaxClassifier,
     SOCClassifier,
+    SoftmaxClassifier,
 )
 
 PREVIOUS = "plateau 10, constant rate"

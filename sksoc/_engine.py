@@ -384,7 +384,9 @@ class EmbeddingNet(NeuralNet):
                 nn.Identity(),
                 head,
                 stopping=StopWhenNoImprovement(
-                    "train_loss", stopping.patience, stopping.tol,
+                    "train_loss",
+                    stopping.patience,
+                    stopping.tol,
                     lr_decay=stopping.lr_decay,
                 ),
                 seed=seed,

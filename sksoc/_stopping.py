@@ -97,7 +97,8 @@ class StopWhenNoImprovement(Callback):
             self.best_epoch_ = net.history[-1, "epoch"]
             if self.restore_best:
                 self.best_state_ = _module_states(net)
-        if self.plateau_.exhausted and self.lr_decay is not None and not self.lr_decayed_:
+        decays = self.lr_decay is not None and not self.lr_decayed_
+        if self.plateau_.exhausted and decays:
             for group in net.optimizer_.param_groups:
                 group["lr"] *= self.lr_decay
             self.lr_decayed_ = True
@@ -116,7 +117,8 @@ class StopWhenNoImprovement(Callback):
             raise StopTraining
 
     def on_train_end(self, net, **kwargs):
-        for group, lr in zip(net.optimizer_.param_groups, self._initial_lrs):
+        groups = net.optimizer_.param_groups
+        for group, lr in zip(groups, self._initial_lrs, strict=True):
             group["lr"] = lr
         if self.best_state_ is not None:
             module_state, criterion_state = self.best_state_

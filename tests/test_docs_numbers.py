@@ -105,8 +105,7 @@ def test_the_sweep_sentence_holds():
     # softmax with ten, and with five it is within two points of it."
     assert (
         "SOC with ten dimensions is more accurate than softmax with ten, and "
-        "with five it is within two points of it"
-        in prose("user_guide/cli.rst")
+        "with five it is within two points of it" in prose("user_guide/cli.rst")
     )
     accuracy = sweep_accuracy()
     assert accuracy["soc", 10] > accuracy["softmax", 10]
@@ -424,7 +423,8 @@ def test_the_contrast_term_costs_fit_time():
     default, off = summary["SOCClassifier"], summary["SOCClassifier(contrast_weight=0)"]
     ratio = next(name for name in default if name.startswith("geomean_ratio_to_"))
     times = float(default[ratio]) / float(off[ratio])
-    assert f"fit time is {times:.1f} times that of ``SOCClassifier(contrast_weight=0)``" in page
+    off_name = "``SOCClassifier(contrast_weight=0)``"
+    assert f"fit time is {times:.1f} times that of {off_name}" in page
     lower = 100 * (float(off["mean_accuracy"]) - float(default["mean_accuracy"]))
     assert f"its mean accuracy is {lower:.2f} points lower" in page
 

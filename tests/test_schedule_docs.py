@@ -13,8 +13,8 @@ import pytest
 from sksoc import (
     FixedRandomClassifier,
     MarginClassifier,
-    SoftmaxClassifier,
     SOCClassifier,
+    SoftmaxClassifier,
 )
 from tests.helpers import ROOT, load_benchmark
 
@@ -62,7 +62,7 @@ def test_the_summary_is_computed_from_the_runs(summary):
     for Head, schedules in script.HEADS.items():
         for schedule in schedules:
             assert summary[Head.__name__, schedule]["runs"] == len(
-                set(zip(runs["set"], runs["seed"]))
+                set(zip(runs["set"], runs["seed"], strict=True))
             )
 
 
@@ -98,7 +98,9 @@ def test_the_fourteen_sets_are_those_of_at_most_30000_rows():
 def test_the_schedule_sentences_hold(summary):
     page = prose("training.rst")
     heads = [Estimator.__name__ for Estimator in ESTIMATORS]
-    shipped = {Estimator.__name__: default_schedule(Estimator) for Estimator in ESTIMATORS}
+    shipped = {
+        Estimator.__name__: default_schedule(Estimator) for Estimator in ESTIMATORS
+    }
     rows = {head: summary[head, shipped[head]] for head in heads}
     # "Against the previous schedule, the defaults raise every head's mean
     # accuracy, by LOW to HIGH points, and cut its fit time to FAST to SLOW
@@ -137,7 +139,7 @@ def test_the_ablation_measured_with_the_previous_schedule_says_so():
     # tabular.rst's ablation was measured with the previous schedule, which
     # its script keeps.
     previous = dict(n_iter_no_change=10, lr_decay=None)
-    assert load_benchmark("tabular_ablation").SCHEDULE == previous
+    assert previous == load_benchmark("tabular_ablation").SCHEDULE
     assert "(``n_iter_no_change=10, lr_decay=None``;" in prose("tabular.rst")
 
 
