@@ -61,7 +61,7 @@ def run_dataset(name, scales, seeds):
                     intra_class_compactness(
                         model.transform(X_test),
                         y_test,
-                        centers=model[-1].class_embeddings_,
+                        class_embeddings=model[-1].class_embeddings_,
                     ),
                 )
             )

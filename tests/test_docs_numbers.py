@@ -636,6 +636,17 @@ def test_the_thread_sentences_hold():
 # python benchmarks/fixed_scale.py --out docs/user_guide/_generated/fixed_scale
 
 
+def test_the_fixed_scale_script_runs():
+    # The script that writes the page's table, on one small set, one scale
+    # and one seed: a renamed argument of the metrics it calls once broke it.
+    if str(ROOT / "benchmarks") not in sys.path:
+        sys.path.append(str(ROOT / "benchmarks"))
+    script = load_benchmark("fixed_scale")
+    (row,) = script.run_dataset("breast_cancer", [16.0], range(1))
+    assert row["scale"] == 16.0
+    assert 0.5 < row["accuracy"] <= 1 and 0 <= row["compactness"] <= 1
+
+
 def test_the_fixed_pages_scale_is_the_default():
     scale = FixedRandomClassifier().scale
     page = prose("user_guide/fixed.rst")
@@ -661,8 +672,9 @@ FIXED_SCALE_SENTENCES = (
     "On tabular data the compactness does fall with :math:`S`",
     "the log loss is the highest of the table below and above that of every "
     "other head at its defaults",
-    "a mean accuracy within half a point of :math:`S = 1`'s, the lowest ECE and "
-    "log loss, and compactness given up for them",
+    "a mean accuracy within half a point of :math:`S = 1`'s, the lowest log loss "
+    "and an ECE level with the lowest (within a thousandth), and compactness "
+    "given up for them",
     "give the most compact classes at the paper's :math:`S = 1`",
 )
 
@@ -691,10 +703,11 @@ def test_the_fixed_scale_sentences_hold():
     ]
     assert len(others) == 3 and one["log_loss"] > max(others)
     # "Hence the default scale=8.0: a mean accuracy within half a point of
-    # S = 1's, the lowest ECE and log loss, and compactness given up for them."
+    # S = 1's, the lowest log loss and an ECE level with the lowest (within a
+    # thousandth), and compactness given up for them."
     assert abs(default["accuracy"] - one["accuracy"]) < 0.005
-    for column in ("ece", "log_loss"):
-        assert default[column] == min(row[column] for row in rows.values())
+    assert default["log_loss"] == min(row["log_loss"] for row in rows.values())
+    assert default["ece"] - min(row["ece"] for row in rows.values()) <= 0.001
     assert default["compactness"] < one["compactness"]
 
 

@@ -1,5 +1,7 @@
 """The training engine: batches, callbacks, stopping, threads, 'auto' defaults."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +13,7 @@ from sksoc import SoftmaxClassifier as Softmax
 from sksoc._batches import TensorData, as_float32_tensor
 from sksoc._engine import single_torch_thread
 from sksoc._fitting import resolve_batch_size, resolve_early_stopping
+from sksoc._stopping import StopTraining, StopWhenNoImprovement
 
 
 @pytest.fixture(scope="module")
@@ -114,25 +117,30 @@ class RecordsLearningRate(Callback):
 
 
 @pytest.mark.parametrize("early_stopping", [True, False])
+@pytest.mark.parametrize(
+    "lr_decay, epochs, rates",
+    [(0.25, 3, [0.01, 0.01, 0.0025]), (None, 2, [0.01, 0.01])],
+)
 def test_the_first_plateau_decays_the_learning_rate_and_the_second_stops(
-    blobs, early_stopping
+    blobs, early_stopping, lr_decay, epochs, rates
 ):
     X, y = blobs
-    rates = RecordsLearningRate()
+    recorded = RecordsLearningRate()
     # tol=10: no epoch after the first improves enough, so with
-    # n_iter_no_change=1 epoch 2 ends the first plateau and epoch 3 the second.
+    # n_iter_no_change=1 epoch 2 ends the first plateau and epoch 3 the
+    # second; without lr_decay the first plateau stops training.
     model = Softmax(
         lr=0.01,
-        lr_decay=0.25,
+        lr_decay=lr_decay,
         n_iter_no_change=1,
         tol=10.0,
         max_epochs=50,
         early_stopping=early_stopping,
-        callbacks=[rates],
+        callbacks=[recorded],
         random_state=0,
     ).fit(X, y)
-    assert model.n_iter_ == 3
-    assert rates.rates == pytest.approx([0.01, 0.01, 0.0025])
+    assert model.n_iter_ == epochs
+    assert recorded.rates == pytest.approx(rates)
     # The optimiser gets its rate back, for a later partial_fit.
     assert model.net_.optimizer_.param_groups[0]["lr"] == 0.01
     model.partial_fit(X, y)
@@ -144,40 +152,37 @@ def test_the_first_plateau_decays_the_learning_rate_and_the_second_stops(
     assert copied.rates[-1] == 0.01
 
 
-def test_no_lr_decay_stops_at_the_first_plateau(blobs):
-    X, y = blobs
-    rates = RecordsLearningRate()
-    model = Softmax(
-        lr=0.01,
-        lr_decay=None,
-        n_iter_no_change=1,
-        tol=10.0,
-        max_epochs=50,
-        callbacks=[rates],
-        random_state=0,
-    ).fit(X, y)
-    assert model.n_iter_ == 2
-    assert rates.rates == [0.01, 0.01]
+class _History(list):
+    """Just enough of skorch's history for the stopping rule."""
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            return list.__getitem__(self, key[0])[key[1]]
+        return list.__getitem__(self, key)
 
 
-def test_the_learning_rate_decays_once_and_is_not_reset_by_an_improvement(blobs):
-    X, y = blobs
-    rates = RecordsLearningRate()
-    # tol=0 and a tiny patience: the loss improves now and then after the
-    # decay, which restarts the count but never the rate.
-    Softmax(
-        lr=0.01,
-        lr_decay=0.5,
-        n_iter_no_change=2,
-        tol=0.0,
-        max_epochs=60,
-        early_stopping=True,
-        callbacks=[rates],
-        random_state=0,
-    ).fit(X, y)
-    assert set(rates.rates) <= {0.01, 0.005}
-    decayed = rates.rates.index(0.005) if 0.005 in rates.rates else len(rates.rates)
-    assert all(rate == 0.005 for rate in rates.rates[decayed:])
+def test_the_learning_rate_decays_once_and_is_not_reset_by_an_improvement():
+    group = {"lr": 0.01}
+    net = SimpleNamespace(
+        history=_History(),
+        verbose=0,
+        optimizer_=SimpleNamespace(param_groups=[group]),
+    )
+    rule = StopWhenNoImprovement("valid_loss", patience=2, tol=0.0, lr_decay=0.5)
+    rule.on_train_begin(net)
+    rates = []
+    # Epochs 2-3 are the first plateau (decay); epoch 4 improves, which
+    # restarts the count but not the rate; epochs 5-6 are the second plateau.
+    losses = [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.1]
+    with pytest.raises(StopTraining):
+        for epoch, loss in enumerate(losses, start=1):
+            rates.append(group["lr"])
+            net.history.append({"epoch": epoch, "valid_loss": loss})
+            rule.on_epoch_end(net)
+    assert epoch == 6
+    assert rates == [0.01, 0.01, 0.01, 0.005, 0.005, 0.005]
+    rule.on_train_end(net)
+    assert group["lr"] == 0.01
 
 
 def test_skorch_early_stopping_callback_ends_training_normally(blobs):
