@@ -904,8 +904,9 @@ def test_arcface_scale_and_margin_are_the_measured_best():
     text = prose("user_guide/margins.rst")
     assert (
         "Scale 16 with a margin of 0.2 rad, the defaults, has a higher mean "
-        "accuracy and a lower log loss and ECE than scale 30 with 0.5 rad on "
-        "both collections, and the lowest log loss of the four on both" in text
+        "accuracy and a lower ECE than scale 30 with 0.5 rad on both "
+        "collections, and the lowest log loss of the four on the tables; on the "
+        "arrays its log loss is 4% above the published setting's" in text
     )
     model = MarginClassifier()
     assert model.scale == 16.0 and model.margin_type == "arcface"
@@ -921,11 +922,14 @@ def test_arcface_scale_and_margin_are_the_measured_best():
         assert len(by_setting) == 4
         chosen, published = by_setting[(16.0, 0.2)], by_setting[(30.0, 0.5)]
         assert float(chosen["accuracy"]) > float(published["accuracy"])
-        assert float(chosen["log_loss"]) < float(published["log_loss"])
         assert float(chosen["ece"]) < float(published["ece"])
-        assert float(chosen["log_loss"]) == min(
+        lowest = float(chosen["log_loss"]) == min(
             float(row["log_loss"]) for row in by_setting.values()
         )
+        assert lowest == (collection == "tables")
+        if collection == "arrays":
+            above = float(chosen["log_loss"]) / float(published["log_loss"]) - 1
+            assert f"{above:.0%}" == "4%"
     # "about 169 degrees at the default 0.2": the end of ArcFace's curve.
     assert "(about 169 degrees at the default 0.2)" in text
     assert round(math.degrees(math.pi - 0.2)) == 169
