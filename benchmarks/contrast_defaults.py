@@ -51,7 +51,7 @@ if str(Path(__file__).parent) not in sys.path:
 import open_set
 import pandas as pd
 from _tabular_sets import TABULAR_SETS, tabular_split
-from tabular import geometric_mean, score_probabilities, warm_up
+from tabular import fit_and_score, geometric_mean, warm_up
 
 import sksoc.heads._soc_head as soc_head
 from sksoc import SOCClassifier, SoftmaxClassifier
@@ -75,12 +75,6 @@ def soc_model(weight, rows, seed):
     return SOCClassifier(random_state=seed, contrast_weight=weight)
 
 
-def timed_fit(model, X, y):
-    start = time.perf_counter()
-    model.fit(X, y)
-    return time.perf_counter() - start
-
-
 def run_tables(sets, seeds):
     """A row per set, seed and model: accuracy, log loss, fit seconds."""
     warm_up([SOFTMAX])
@@ -95,10 +89,8 @@ def run_tables(sets, seeds):
                 )
             for model_name, build in models.items():
                 model = build(seed)
-                seconds = timed_fit(model, X_train, y_train)
-                scores = score_probabilities(
-                    y_test, model.predict_proba(X_test), model.classes_
-                )
+                scores = fit_and_score(model, X_train, X_test, y_train, y_test)
+                seconds = scores["fit_seconds"]
                 rows.append(
                     {
                         "set": name,

@@ -62,7 +62,7 @@ if str(Path(__file__).parent) not in sys.path:
 
 import pandas as pd
 from _tabular_sets import TABULAR_SETS, tabular_split
-from tabular import geometric_mean, score_probabilities, warm_up
+from tabular import fit_and_score, geometric_mean, warm_up
 
 from sksoc import (
     FixedRandomClassifier,
@@ -102,15 +102,10 @@ def run(sets, seeds, heads=tuple(HEADS)):
         for seed in seeds:
             X_train, X_test, y_train, y_test = tabular_split(name, seed)
             for Head in heads:
-                schedules = HEADS[Head]
-                for schedule in schedules:
+                for schedule in HEADS[Head]:
                     model = Head(random_state=seed, **SCHEDULES[schedule])
-                    start = time.perf_counter()
-                    model.fit(X_train, y_train)
-                    seconds = time.perf_counter() - start
-                    scores = score_probabilities(
-                        y_test, model.predict_proba(X_test), model.classes_
-                    )
+                    scores = fit_and_score(model, X_train, X_test, y_train, y_test)
+                    seconds = scores["fit_seconds"]
                     rows.append(
                         {
                             "set": name,

@@ -331,17 +331,28 @@ FACTORIES = {
 # -- the runs -----------------------------------------------------------------
 
 
-def run_one(model_name, seed, X_train, X_test, y_train, y_test):
-    """Fit one model, time its ``fit``, score its probabilities: one result row."""
-    model = FACTORIES[model_name](seed)
+def fit_and_score(model, X_train, X_test, y_train, y_test):
+    """Fit ``model`` in place, timing ``fit``; its scores and ``fit_seconds``.
+
+    The scores are :func:`score_probabilities`' of ``predict_proba`` on the
+    test rows. Every benchmark of tables times and scores its fits this way.
+    """
     start = time.perf_counter()
     model.fit(X_train, y_train)
     fit_seconds = time.perf_counter() - start
     proba = model.predict_proba(X_test)
     return {
-        "model": model_name,
         **score_probabilities(y_test, proba, model.classes_),
         "fit_seconds": fit_seconds,
+    }
+
+
+def run_one(model_name, seed, X_train, X_test, y_train, y_test):
+    """Fit one model, time its ``fit``, score its probabilities: one result row."""
+    model = FACTORIES[model_name](seed)
+    return {
+        "model": model_name,
+        **fit_and_score(model, X_train, X_test, y_train, y_test),
     }
 
 

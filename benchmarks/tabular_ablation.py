@@ -58,7 +58,6 @@ not run, so variants can be run apart and gathered in one file.
 
 import argparse
 import math
-import time
 import warnings
 from functools import partial
 from pathlib import Path
@@ -67,7 +66,7 @@ import pandas as pd
 from _tabular_sets import TABULAR_SETS, tabular_split
 from sklearn.ensemble import VotingClassifier
 from sklearn.pipeline import make_pipeline
-from tabular import score_probabilities, tabular_preprocessor
+from tabular import fit_and_score, tabular_preprocessor
 
 from sksoc import SOCClassifier, SoftmaxClassifier
 from sksoc.encoders import MLPEncoder
@@ -161,14 +160,10 @@ def run(sets, seeds, variants, out):
             for head, Head in HEADS.items():
                 for variant in variants:
                     model = build(variant, Head, seed)
-                    start = time.perf_counter()
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
-                        model.fit(X_train, y_train)
-                    seconds = time.perf_counter() - start
-                    scores = score_probabilities(
-                        y_test, model.predict_proba(X_test), model.classes_
-                    )
+                        scores = fit_and_score(model, X_train, X_test, y_train, y_test)
+                    seconds = scores["fit_seconds"]
                     rows.append(
                         {
                             "set": name,
@@ -176,7 +171,6 @@ def run(sets, seeds, variants, out):
                             "head": head,
                             "variant": variant,
                             **scores,
-                            "fit_seconds": seconds,
                         }
                     )
                     print(
