@@ -79,6 +79,18 @@ def test_the_estimators_ship_the_schedules_the_page_names():
         )
         assert default_schedule(Estimator) == expected
     assert script.SCHEDULES[script.PREVIOUS] == dict(n_iter_no_change=10, lr_decay=None)
+    # The shared docstring: "MarginClassifier's default, 5, is longer than the
+    # others' 3", and each estimator's own default in its Parameters.
+    margin = MarginClassifier().n_iter_no_change
+    others = {Estimator().n_iter_no_change for Estimator in ESTIMATORS[:3]}
+    assert others == {3}
+    for Estimator in ESTIMATORS:
+        doc = " ".join(Estimator.__doc__.split())
+        assert (
+            f"MarginClassifier's default, {margin}, is longer than the others' 3" in doc
+        )
+        own = Estimator().n_iter_no_change
+        assert f"n_iter_no_change : int, default={own} " in doc
 
 
 def test_the_fourteen_sets_are_those_of_at_most_30000_rows():
