@@ -61,8 +61,8 @@ if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
 import pandas as pd
-from _tabular_sets import TABULAR_SETS, tabular_split
-from tabular import fit_and_score, geometric_mean, warm_up
+from _settings import fit_settings, settings_summary
+from _tabular_sets import TABULAR_SETS
 
 from sksoc import (
     FixedRandomClassifier,
@@ -96,64 +96,17 @@ LARGEST = ("diamonds", "high_cardinality", "large_120k")
 
 def run(sets, seeds, heads=tuple(HEADS)):
     """A row per set, seed, head and schedule: accuracy, log loss, seconds, epochs."""
-    warm_up([Head.__name__ for Head in heads])
-    rows = []
-    for name in sets:
-        for seed in seeds:
-            X_train, X_test, y_train, y_test = tabular_split(name, seed)
-            for Head in heads:
-                for schedule in HEADS[Head]:
-                    model = Head(random_state=seed, **SCHEDULES[schedule])
-                    scores = fit_and_score(model, X_train, X_test, y_train, y_test)
-                    seconds = scores["fit_seconds"]
-                    rows.append(
-                        {
-                            "set": name,
-                            "seed": seed,
-                            "head": Head.__name__,
-                            "schedule": schedule,
-                            "accuracy": scores["accuracy"],
-                            "log_loss": scores["log_loss"],
-                            "fit_seconds": seconds,
-                            "epochs": model.n_iter_,
-                        }
-                    )
-                    print(
-                        f"  {name:17} seed {seed}  {Head.__name__:22} "
-                        f"{schedule:27} accuracy {scores['accuracy']:.4f}  "
-                        f"fit {seconds:6.2f} s  epochs {model.n_iter_}",
-                        flush=True,
-                    )
-    return pd.DataFrame(rows)
+    fits = [
+        (Head, schedule, SCHEDULES[schedule])
+        for Head in heads
+        for schedule in HEADS[Head]
+    ]
+    return fit_settings(sets, seeds, fits, label="schedule")
 
 
 def summary(runs):
     """A row per head and schedule: accuracy and cost against the previous schedule."""
-    rows = []
-    for head, fits in runs.groupby("head", sort=False):
-        by_run = fits.pivot_table(
-            index=["set", "seed"], columns="schedule", values="fit_seconds"
-        )
-        previous = fits[fits["schedule"] == PREVIOUS]
-        for schedule in dict.fromkeys(fits["schedule"]):
-            mine = fits[fits["schedule"] == schedule]
-            rows.append(
-                {
-                    "head": head,
-                    "schedule": schedule,
-                    "accuracy": mine["accuracy"].mean(),
-                    "accuracy change (points)": 100
-                    * (mine["accuracy"].mean() - previous["accuracy"].mean()),
-                    "log loss": geometric_mean(mine["log_loss"]),
-                    "fit time / previous": geometric_mean(
-                        by_run[schedule] / by_run[PREVIOUS]
-                    ),
-                    "epochs / previous": mine["epochs"].sum()
-                    / previous["epochs"].sum(),
-                    "runs": len(mine),
-                }
-            )
-    return pd.DataFrame(rows)
+    return settings_summary(runs, "schedule", PREVIOUS, versus="previous")
 
 
 def parse_args(argv=None):
