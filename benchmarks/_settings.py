@@ -7,7 +7,9 @@ minutes apart on the same machine, and summarise each setting against a
 reference setting of the same head.
 """
 
+import argparse
 import sys
+import time
 from pathlib import Path
 
 # The sibling scripts, also when this file is imported from elsewhere.
@@ -15,8 +17,13 @@ if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
 import pandas as pd
-from _tabular_sets import tabular_split
+from _tabular_sets import TABULAR_SETS, tabular_split
 from tabular import fit_and_score, geometric_mean, warm_up
+
+# The sets whose fits take most of the time; ``tabular.py`` measures the
+# defaults on them, the settings' tables leave them out.
+LARGEST = ("diamonds", "high_cardinality", "large_120k")
+SETS = tuple(name for name in TABULAR_SETS if name not in LARGEST)
 
 
 def fit_settings(sets, seeds, fits, label):
@@ -92,3 +99,31 @@ def settings_summary(runs, label, reference, versus, ece=False):
             row["runs"] = len(mine)
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def settings_parser(description):
+    """The arguments every settings table takes: ``--sets``, ``--seeds``, ``--out``
+    and ``--summarize``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sets", nargs="+", default=list(SETS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--summarize",
+        type=Path,
+        default=None,
+        help="print (and with --out write) the summary of DIR's runs.csv, "
+        "fitting nothing",
+    )
+    return parser
+
+
+def report(runs, table, out, start):
+    """Print ``table`` and the time since ``start``; with ``out``, write both CSVs."""
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.round(4).to_string(index=False))
+    print(f"\nTotal time {time.perf_counter() - start:.0f} s")
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        runs.to_csv(out / "runs.csv", index=False, float_format="%.6g")
+        table.to_csv(out / "summary.csv", index=False, float_format="%.4f")

@@ -26,8 +26,8 @@ other parameter is at its default. The schedules:
     Longer patience, or a gentler decay.
 
 Every set of ``tabular.py`` (``_tabular_sets.py``, raw DataFrames) but the
-three largest (``LARGEST``, whose fits take most of the time; ``tabular.py``
-measures the defaults on them) and each seed, its stratified 75/25 split:
+three largest (``_settings.LARGEST``, whose fits take most of the time;
+``tabular.py`` measures the defaults on them) and each seed, its stratified 75/25 split:
 every schedule but the margin head's plateau of 5 fitted for
 :class:`~sksoc.SoftmaxClassifier` and :class:`~sksoc.SOCClassifier`; the
 previous schedule and the defaults for :class:`~sksoc.FixedRandomClassifier`,
@@ -51,7 +51,6 @@ The user guide's training page includes the summary.
 change to one head's defaults is measured without refitting the others.
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -61,8 +60,7 @@ if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
 import pandas as pd
-from _settings import fit_settings, settings_summary
-from _tabular_sets import TABULAR_SETS
+from _settings import fit_settings, report, settings_parser, settings_summary
 
 from sksoc import (
     FixedRandomClassifier,
@@ -91,7 +89,6 @@ HEADS = {
     FixedRandomClassifier: (PREVIOUS, DEFAULT),
     MarginClassifier: (PREVIOUS, DEFAULT, MARGIN_DEFAULT),
 }
-LARGEST = ("diamonds", "high_cardinality", "large_120k")
 
 
 def run(sets, seeds, heads=tuple(HEADS)):
@@ -110,31 +107,17 @@ def summary(runs):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--sets",
-        nargs="+",
-        default=[name for name in TABULAR_SETS if name not in LARGEST],
-    )
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    parser = settings_parser(__doc__.split("\n")[0])
     parser.add_argument(
         "--heads",
         nargs="+",
         default=[Head.__name__ for Head in HEADS],
         choices=[Head.__name__ for Head in HEADS],
     )
-    parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
         "--update",
         action="store_true",
         help="keep the rows of --out's runs.csv of the heads not run",
-    )
-    parser.add_argument(
-        "--summarize",
-        type=Path,
-        default=None,
-        help="print (and with --out write) the summary of DIR's runs.csv, "
-        "fitting nothing",
     )
     return parser.parse_args(argv)
 
@@ -151,14 +134,7 @@ def main(argv=None):
             kept = pd.read_csv(args.out / "runs.csv")
             kept = kept[~kept["head"].isin(args.heads)]
             runs = pd.concat([kept, runs], ignore_index=True)
-    table = summary(runs)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.round(4).to_string(index=False))
-    print(f"\nTotal time {time.perf_counter() - start:.0f} s")
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        runs.to_csv(args.out / "runs.csv", index=False, float_format="%.6g")
-        table.to_csv(args.out / "summary.csv", index=False, float_format="%.4f")
+    report(runs, summary(runs), args.out, start)
 
 
 if __name__ == "__main__":

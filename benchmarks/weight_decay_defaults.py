@@ -24,7 +24,6 @@ the summary; what the weight decay does to SOC's density and to
     python benchmarks/weight_decay_defaults.py --summarize DIR [--out DIR]
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -34,9 +33,7 @@ if str(Path(__file__).parent) not in sys.path:
     sys.path.append(str(Path(__file__).parent))
 
 import pandas as pd
-from _settings import fit_settings, settings_summary
-from _tabular_sets import TABULAR_SETS
-from schedule_defaults import LARGEST
+from _settings import fit_settings, report, settings_parser, settings_summary
 
 from sksoc import SOCClassifier, SoftmaxClassifier
 
@@ -67,40 +64,14 @@ def summary(runs):
     )
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--sets",
-        nargs="+",
-        default=[name for name in TABULAR_SETS if name not in LARGEST],
-    )
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument(
-        "--summarize",
-        type=Path,
-        default=None,
-        help="print (and with --out write) the summary of DIR's runs.csv, "
-        "fitting nothing",
-    )
-    return parser.parse_args(argv)
-
-
 def main(argv=None):
-    args = parse_args(argv)
+    args = settings_parser(__doc__.split("\n")[0]).parse_args(argv)
     start = time.perf_counter()
     if args.summarize is not None:
         runs = pd.read_csv(args.summarize / "runs.csv")
     else:
         runs = run(args.sets, args.seeds)
-    table = summary(runs)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.round(4).to_string(index=False))
-    print(f"\nTotal time {time.perf_counter() - start:.0f} s")
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        runs.to_csv(args.out / "runs.csv", index=False, float_format="%.6g")
-        table.to_csv(args.out / "summary.csv", index=False, float_format="%.4f")
+    report(runs, summary(runs), args.out, start)
 
 
 if __name__ == "__main__":

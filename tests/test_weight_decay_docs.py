@@ -69,6 +69,13 @@ def test_the_summary_is_computed_from_the_runs(summary):
         atol=1e-4,
     )
     n_runs = len(set(zip(runs["set"], runs["seed"], strict=True)))
+    # "on the same fourteen tables and two seeds as the schedule's table"
+    assert "on the same fourteen tables and two seeds as the schedule's table" in (
+        prose("training.rst")
+    )
+    schedule = pd.read_csv(OUT.parent / "schedule" / "runs.csv")
+    assert set(runs["set"]) == set(schedule["set"]) and len(set(runs["set"])) == 14
+    assert set(runs["seed"]) == set(schedule["seed"]) == {0, 1}
     for Head in script.HEADS:
         for decay in script.WEIGHT_DECAYS:
             assert summary[Head.__name__, decay]["runs"] == n_runs
