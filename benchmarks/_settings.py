@@ -101,19 +101,19 @@ def settings_summary(runs, label, reference, versus, ece=False):
     return pd.DataFrame(rows)
 
 
-def settings_parser(description):
-    """The arguments every settings table takes: ``--sets``, ``--seeds``, ``--out``
-    and ``--summarize``."""
+def settings_parser(description, sets=SETS):
+    """The arguments every settings table takes: ``--sets`` (by default
+    ``sets``), ``--seeds``, ``--out`` and ``--summarize``."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--sets", nargs="+", default=list(SETS))
+    parser.add_argument("--sets", nargs="+", default=list(sets))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
         "--summarize",
         type=Path,
         default=None,
-        help="print (and with --out write) the summary of DIR's runs.csv, "
-        "fitting nothing",
+        help="print (and with --out write) the summary of the runs written "
+        "to DIR, fitting nothing",
     )
     return parser
 

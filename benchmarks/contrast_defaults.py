@@ -39,7 +39,6 @@ default is the setting it names there.
     python benchmarks/contrast_defaults.py --summarize DIR [--out DIR]
 """
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -50,6 +49,7 @@ if str(Path(__file__).parent) not in sys.path:
 
 import open_set
 import pandas as pd
+from _settings import report, settings_parser
 from _tabular_sets import TABULAR_SETS, tabular_split
 from tabular import fit_and_score, geometric_mean, warm_up
 
@@ -169,19 +169,9 @@ def summary(runs, auroc):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sets", nargs="+", default=list(TABULAR_SETS))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    parser = settings_parser(__doc__.split("\n")[0], sets=TABULAR_SETS)
     parser.add_argument("--open-set-seeds", nargs="+", type=int, default=[0, 1])
     parser.add_argument("--open-set-data", nargs="+", default=list(open_set.N_KNOWN))
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument(
-        "--summarize",
-        type=Path,
-        default=None,
-        help="print (and with --out write) the summary of DIR's runs.csv "
-        "and auroc.csv, fitting nothing",
-    )
     return parser.parse_args(argv)
 
 
@@ -196,14 +186,9 @@ def main(argv=None):
         auroc = run_open_set(args.open_set_seeds, args.open_set_data)
     table = summary(runs, auroc)
     soc_head.CONTRAST_ROWS_PER_ROW = SETTINGS[0][1]
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.round(4).to_string(index=False))
-    print(f"\nTotal time {time.perf_counter() - start:.0f} s")
+    report(runs, table, args.out, start)
     if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        runs.to_csv(args.out / "runs.csv", index=False, float_format="%.6g")
         auroc.to_csv(args.out / "auroc.csv", index=False, float_format="%.6g")
-        table.to_csv(args.out / "summary.csv", index=False, float_format="%.4f")
 
 
 if __name__ == "__main__":
