@@ -180,3 +180,33 @@ def test_the_array_sets_sentence_holds():
         f"the softmax and SOC heads lose {-softmax:.2f} and {-soc:.2f} points, "
         f"the fixed and margin heads gain {fixed:.2f} and {margin:.2f}" in page
     )
+
+
+def test_the_command_lines_epochs_column_names_the_defaults():
+    # cli.rst: "when it has not improved for 3 epochs (n_iter_no_change; 5
+    # for the margin head) the learning rate is divided by 10 (lr_decay) ...
+    # With 1,000 training rows or more, that loss is the loss on a held-out
+    # 10% of them".
+    from sksoc._fitting import _AUTO_EARLY_STOPPING_MIN_SAMPLES
+
+    page = prose("cli.rst")
+    soc = inspect.signature(SOCClassifier).parameters
+    margin = inspect.signature(MarginClassifier).parameters
+    assert (
+        f"has not improved for {soc['n_iter_no_change'].default} epochs "
+        f"(``n_iter_no_change``; {margin['n_iter_no_change'].default} for the "
+        f"margin head) the learning rate is divided by "
+        f"{1 / soc['lr_decay'].default:.0f} (``lr_decay``)" in page
+    )
+    assert (
+        f"With {_AUTO_EARLY_STOPPING_MIN_SAMPLES:,} training rows or more, that "
+        f"loss is the loss on a held-out "
+        f"{100 * soc['validation_fraction'].default:.0f}% of them" in page
+    )
+    for Estimator in ESTIMATORS:
+        parameters = inspect.signature(Estimator).parameters
+        assert parameters["lr_decay"].default == soc["lr_decay"].default
+        assert (
+            parameters["validation_fraction"].default
+            == soc["validation_fraction"].default
+        )
